@@ -1,0 +1,513 @@
+"""`_BaseFFNN`: everything the regressor and the classifier share.
+
+The estimators are thin: they check input with scikit-learn's public helpers,
+encode targets, and hand a :class:`~skffnn._network.Network` and a scheduler to
+the training loops in :mod:`skffnn._training`.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+
+from skffnn import _validation
+from skffnn._network import Network
+from skffnn._training import (
+    Dataset,
+    History,
+    TrainingConfig,
+    train_lbfgs,
+    train_minibatch,
+    warn_all,
+)
+
+Array = np.ndarray
+
+SHARED_PARAMETERS_DOC = """
+    hidden_layer_sizes : tuple of int, default=(100,)
+        Widths of the hidden layers. ``()`` gives a network with no hidden layer
+        (linear or logistic regression).
+
+    activation : str, callable or list of these, default="relu"
+        Hidden activation: ``"identity"``, ``"sigmoid"``, ``"tanh"``, ``"relu"``,
+        ``"leaky_relu"``, ``"elu"``, or an elementwise callable written with
+        ``autograd.numpy`` (differentiated by autograd). A list or tuple gives
+        one activation per hidden layer.
+
+    scheduler : str or Scheduler, default="adam"
+        Update rule: ``"constant"``, ``"momentum"``, ``"adagrad"``,
+        ``"adagrad_momentum"``, ``"rmsprop"``, ``"adam"``, ``"lbfgs"``
+        (full-batch quasi-Newton through SciPy), or a
+        :class:`skffnn.schedulers.Scheduler` instance (copied, never changed).
+
+    eta : float, default=1e-3
+        Learning rate.
+
+    lam : float, default=0.0
+        L2 penalty on the weights (not the biases): the loss gains
+        ``lam / 2 * sum(W ** 2)``.
+
+    momentum : float, default=0.9
+        Momentum of ``"momentum"`` and ``"adagrad_momentum"``.
+
+    rho : float, default=0.9
+        Decay rate of RMSprop's average of squares and of Adam's first moment.
+
+    rho2 : float, default=0.999
+        Decay rate of Adam's second moment.
+
+    batch_size : int or "auto", default="auto"
+        Minibatch size; ``"auto"`` is ``min(200, n_samples)``.
+
+    epochs : int, default=200
+        Passes over the training data (iterations for ``"lbfgs"``).
+
+    shuffle : bool, default=True
+        Reshuffle the samples every epoch.
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds the initial weights, shuffling, dropout and the validation split.
+        The same integer gives bit-identical results.
+
+    tol : float, default=1e-4
+        Training stops when the monitored loss (validation loss with early
+        stopping, else training loss) has not improved by `tol` for
+        `n_iter_no_change` consecutive epochs.
+
+    n_iter_no_change : int, default=10
+        Patience, in epochs.
+
+    early_stopping : bool, default=False
+        Hold out `validation_fraction` of the training data (stratified for
+        classifiers), or use ``X_val`` / ``y_val`` when given to `fit`, stop on
+        its loss and restore the best weights.
+
+    validation_fraction : float, default=0.1
+        Fraction held out for early stopping.
+
+    warm_start : bool, default=False
+        `fit` continues from the current weights instead of starting anew.
+
+    weight_init : {"auto", "glorot", "he", "normal"}, default="auto"
+        Initial weights: Glorot uniform, He normal or the standard normal.
+        ``"auto"`` uses He before ReLU-family activations and Glorot elsewhere.
+        Biases start at zero.
+
+    dropout : float, default=0.0
+        Dropout rate on hidden units during training.
+
+    batch_norm : bool, default=False
+        Batch normalization before each hidden activation.
+
+    clip_norm : float or None, default=None
+        Clip each step's gradient to this global L2 norm.
+
+    verbose : int, default=0
+        ``0`` is silent; ``> 0`` shows a progress bar over epochs with the
+        training and validation loss (and accuracy for classifiers).
+"""
+
+SHARED_ATTRIBUTES_DOC = """
+    coefs_ : list of ndarray
+        ``coefs_[i]`` of shape ``(n_in, n_out)``: the weights of layer ``i``.
+
+    intercepts_ : list of ndarray
+        ``intercepts_[i]`` of shape ``(n_out,)``: the biases of layer ``i``.
+
+    n_features_in_ : int
+        Number of features seen during fit.
+
+    feature_names_in_ : ndarray of str
+        Feature names, when fitted on a DataFrame with string column names.
+
+    n_outputs_ : int
+        Number of output units.
+
+    n_layers_ : int
+        Number of layers, counting the input and output layers.
+
+    n_iter_ : int
+        Epochs (or L-BFGS iterations) run, accumulated over warm starts and
+        `partial_fit` calls.
+
+    t_ : int
+        Optimizer steps taken.
+
+    loss_curve_ : list of float
+        Training loss after each epoch.
+
+    best_loss_ : float
+        Best monitored loss (validation loss with early stopping).
+
+    history_ : dict of ndarray
+        Per-epoch ``train_loss`` and, where they apply, ``val_loss``,
+        ``train_accuracy`` and ``val_accuracy``.
+"""
+
+
+def _check_sample_weight(sample_weight: Any, n_samples: int, name: str) -> Array | None:
+    """Return `sample_weight` as a new float64 array, or None if not given."""
+    if sample_weight is None:
+        return None
+    weights = check_array(
+        sample_weight, ensure_2d=False, dtype=np.float64, input_name=name, copy=True
+    )
+    if weights.ndim == 0:
+        weights = np.full(n_samples, float(weights))
+    if weights.shape != (n_samples,):
+        raise ValueError(
+            f"{name} must have shape ({n_samples},), one weight per sample; "
+            f"got shape {weights.shape}."
+        )
+    if np.any(weights < 0):
+        raise ValueError(f"{name} must be non-negative; got a negative weight.")
+    if not np.any(weights > 0):
+        raise ValueError(
+            f"{name} must contain at least one non-zero weight; all are zero."
+        )
+    return weights
+
+
+@dataclass(kw_only=True, eq=False, repr=False)
+class _BaseFFNN(BaseEstimator):
+    """Shared parameters, fitting, prediction and fitted attributes."""
+
+    hidden_layer_sizes: Any = (100,)
+    activation: Any = "relu"
+    scheduler: Any = "adam"
+    eta: float = 1e-3
+    lam: float = 0.0
+    momentum: float = 0.9
+    rho: float = 0.9
+    rho2: float = 0.999
+    batch_size: Any = "auto"
+    epochs: int = 200
+    shuffle: bool = True
+    random_state: Any = None
+    tol: float = 1e-4
+    n_iter_no_change: int = 10
+    early_stopping: bool = False
+    validation_fraction: float = 0.1
+    warm_start: bool = False
+    weight_init: str = "auto"
+    dropout: float = 0.0
+    batch_norm: bool = False
+    clip_norm: Any = None
+    verbose: int = 0
+
+    # ----- hooks for the estimators -------------------------------------------
+
+    def _check_output_params(self) -> dict[str, Any]:
+        """Validate the estimator's own parameters; return output settings."""
+        raise NotImplementedError
+
+    def _encode_targets(self, y: Any, *, first_call: bool, classes: Any) -> Array:
+        """Check `y`, set target attributes on the first call, return 2-D targets."""
+        raise NotImplementedError
+
+    def _output_layer(self) -> tuple[Any, Any]:
+        """Return ``(output_activation, cost)`` for the encoded targets."""
+        raise NotImplementedError
+
+    def _weights(self, y: Any, sample_weight: Array | None) -> Array | None:
+        """Combine `sample_weight` with any class weights."""
+        return sample_weight
+
+    def _stratify(self, y: Any) -> Any:
+        """Labels to stratify the validation split on, or None."""
+        return None
+
+    _accuracy = None
+    _numeric_targets = False
+
+    # ----- fitted attributes derived from the network and the history ---------
+
+    @property
+    def coefs_(self) -> list[Array]:
+        """Weights per layer, views into the network's parameter vector."""
+        check_is_fitted(self, "_network")
+        return list(self._network.W)
+
+    @property
+    def intercepts_(self) -> list[Array]:
+        """Biases per layer, views into the network's parameter vector."""
+        check_is_fitted(self, "_network")
+        return list(self._network.b)
+
+    @property
+    def history_(self) -> dict[str, Array]:
+        """Per-epoch records as arrays."""
+        check_is_fitted(self, "_history")
+        return self._history.as_arrays()
+
+    @property
+    def loss_curve_(self) -> list[float]:
+        """Training loss after each epoch."""
+        check_is_fitted(self, "_history")
+        return list(self._history.records.get("train_loss", []))
+
+    # ----- fitting -------------------------------------------------------------
+
+    def fit(
+        self,
+        X: Any,
+        y: Any,
+        sample_weight: Any = None,
+        *,
+        X_val: Any = None,
+        y_val: Any = None,
+        sample_weight_val: Any = None,
+    ) -> _BaseFFNN:
+        """Train the network on `X`, `y`.
+
+        Parameters
+        ----------
+        X : array-like, DataFrame or sparse matrix of shape (n_samples, n_features)
+            Training inputs.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each sample's term in the loss.
+        X_val, y_val : array-like, default=None
+            A validation set scored every epoch into `history_`; with
+            ``early_stopping=True`` it replaces the held-out split.
+        sample_weight_val : array-like of shape (n_val_samples,), default=None
+            Weights of the validation samples.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        if (X_val is None) != (y_val is None):
+            raise ValueError("X_val and y_val must be given together.")
+        if sample_weight_val is not None and X_val is None:
+            raise ValueError("sample_weight_val needs X_val and y_val.")
+        first_call = not (self.warm_start and hasattr(self, "_network"))
+        return self._fit(
+            X,
+            y,
+            sample_weight,
+            first_call=first_call,
+            validation=(X_val, y_val, sample_weight_val),
+            epochs=None,
+        )
+
+    def partial_fit(self, X: Any, y: Any, sample_weight: Any = None) -> _BaseFFNN:
+        """Train for one epoch, continuing from the current weights.
+
+        Parameters
+        ----------
+        X : array-like, DataFrame or sparse matrix of shape (n_samples, n_features)
+            Training inputs.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each sample's term in the loss.
+
+        Returns
+        -------
+        self : object
+            The updated estimator.
+        """
+        return self._partial_fit(X, y, sample_weight, classes=None)
+
+    def _partial_fit(
+        self, X: Any, y: Any, sample_weight: Any, classes: Any
+    ) -> _BaseFFNN:
+        first_call = not hasattr(self, "_network")
+        return self._fit(
+            X,
+            y,
+            sample_weight,
+            first_call=first_call,
+            validation=(None, None, None),
+            epochs=1,
+            classes=classes,
+            incremental=True,
+        )
+
+    def _setup(
+        self,
+        X: Any,
+        y: Any,
+        sample_weight: Any,
+        *,
+        first_call: bool,
+        classes: Any = None,
+    ) -> tuple[dict[str, Any], Dataset, Any]:
+        """Validate everything and build the network when needed.
+
+        Returns the validated parameters, the training data and the raw
+        (validated, not encoded) targets.
+        """
+        params = _validation.check_common(self.get_params())
+        params.update(self._check_output_params())
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            reset=first_call,
+            accept_sparse="csr",
+            dtype=(np.float64, np.float32) if first_call else self._network.dtype,
+            multi_output=True,
+            ensure_min_samples=2,
+            y_numeric=self._numeric_targets,
+        )
+        targets = self._encode_targets(y, first_call=first_call, classes=classes)
+        weights = _check_sample_weight(sample_weight, X.shape[0], "sample_weight")
+        weights = self._weights(y, weights)
+        if first_call:
+            random_state = check_random_state(self.random_state)
+            self._seed = int(random_state.randint(np.iinfo(np.int32).max))
+            output_activation, cost = self._output_layer()
+            self._network = Network(
+                (X.shape[1], *params["hidden_layer_sizes"], targets.shape[1]),
+                params["activation"],
+                output_activation,
+                cost,
+                dtype=X.dtype.name,
+            )
+            self._network.initialize(
+                np.random.default_rng(self._seed), params["weight_init"]
+            )
+            self._history = History()
+            self.n_iter_ = self.t_ = 0
+            self.best_loss_ = np.inf
+            self.n_outputs_ = targets.shape[1]
+            self.n_layers_ = len(params["hidden_layer_sizes"]) + 2
+        data = Dataset(X, targets.astype(self._network.dtype, copy=False), weights)
+        return params, data, y
+
+    def _validation_data(
+        self, params: dict[str, Any], data: Dataset, y_raw: Any, given: tuple
+    ) -> tuple[Dataset, Dataset | None]:
+        """Return the training data and the validation set, split if needed."""
+        X_val, y_val, sample_weight_val = given
+        if X_val is not None:
+            X_val, y_val = validate_data(
+                self,
+                X_val,
+                y_val,
+                reset=False,
+                accept_sparse="csr",
+                dtype=self._network.dtype,
+                multi_output=True,
+                y_numeric=self._numeric_targets,
+            )
+            targets_val = self._encode_targets(y_val, first_call=False, classes=None)
+            weights = _check_sample_weight(
+                sample_weight_val, X_val.shape[0], "sample_weight_val"
+            )
+            weights = self._weights(y_val, weights)
+            return data, Dataset(
+                X_val, targets_val.astype(self._network.dtype), weights
+            )
+        if not params["early_stopping"] or params["scheduler"] == "lbfgs":
+            return data, None
+        rows = np.arange(data.n_samples)
+        train_rows, val_rows = train_test_split(
+            rows,
+            test_size=params["validation_fraction"],
+            random_state=self._seed,
+            stratify=self._stratify(y_raw),
+        )
+
+        def take(rows: Array) -> Dataset:
+            weights = None if data.sample_weight is None else data.sample_weight[rows]
+            return Dataset(data.X[rows], data.y[rows], weights)
+
+        return take(train_rows), take(val_rows)
+
+    def _fit(
+        self,
+        X: Any,
+        y: Any,
+        sample_weight: Any,
+        *,
+        first_call: bool,
+        validation: tuple,
+        epochs: int | None,
+        classes: Any = None,
+        incremental: bool = False,
+    ) -> _BaseFFNN:
+        params, data, y_raw = self._setup(
+            X, y, sample_weight, first_call=first_call, classes=classes
+        )
+        train, val = self._validation_data(params, data, y_raw, validation)
+        if first_call or not incremental or not hasattr(self, "_scheduler"):
+            self._scheduler = params["scheduler"]
+        batch_size = params["batch_size"]
+        config = TrainingConfig(
+            epochs=epochs or params["epochs"],
+            batch_size=(
+                min(200, train.n_samples) if batch_size == "auto" else batch_size
+            ),
+            shuffle=params["shuffle"],
+            tol=params["tol"],
+            n_iter_no_change=params["n_iter_no_change"],
+            lam=params["lam"],
+            clip_norm=params["clip_norm"],
+            early_stopping=params["early_stopping"],
+            verbose=params["verbose"],
+        )
+        if self._scheduler == "lbfgs":
+            result = train_lbfgs(
+                self._network,
+                train,
+                config,
+                self._history,
+                validation=val,
+                accuracy=self._accuracy,
+            )
+        else:
+            # A fresh stream per call, so warm starts and partial_fit calls shuffle
+            # differently yet reproducibly.
+            rng = np.random.default_rng([self._seed, self.n_iter_])
+            result = train_minibatch(
+                self._network,
+                self._scheduler,
+                train,
+                config,
+                rng,
+                self._history,
+                validation=val,
+                accuracy=self._accuracy,
+                best_loss=self.best_loss_ if incremental else np.inf,
+            )
+        self.n_iter_ += result.n_iter
+        self.t_ += result.steps
+        self.best_loss_ = float(result.best_loss)
+        warn_all(result.messages, ConvergenceWarning)
+        if not incremental and not result.converged and result.n_iter == config.epochs:
+            warnings.warn(
+                f"Stopped after the maximum of {config.epochs} epochs before the "
+                "loss converged; raise epochs or eta, or loosen tol.",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
+        return self
+
+    # ----- prediction ----------------------------------------------------------
+
+    def _forward(self, X: Any) -> Array:
+        """Check `X` against the fit and return the network's output."""
+        check_is_fitted(self, "_network")
+        X = validate_data(
+            self, X, reset=False, accept_sparse="csr", dtype=self._network.dtype
+        )
+        return self._network.forward(X)
+
+    def __sklearn_tags__(self) -> Any:
+        """Declare sparse input support."""
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags

@@ -1,0 +1,251 @@
+"""`FFNNClassifier`: label encoding, a sigmoid or softmax output, cross-entropy."""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sklearn.base import ClassifierMixin
+from sklearn.exceptions import DataConversionWarning
+from sklearn.utils.class_weight import compute_sample_weight
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
+
+from skffnn._base import SHARED_ATTRIBUTES_DOC, SHARED_PARAMETERS_DOC, _BaseFFNN
+
+Array = np.ndarray
+
+
+@dataclass(kw_only=True, eq=False, repr=False)
+class FFNNClassifier(ClassifierMixin, _BaseFFNN):
+    class_weight: Any = None
+
+    def _check_output_params(self) -> dict[str, Any]:
+        if not (
+            self.class_weight is None
+            or self.class_weight == "balanced"
+            or isinstance(self.class_weight, dict)
+        ):
+            raise ValueError(
+                "class_weight must be None, 'balanced' or a dict {label: weight}; "
+                f"got {self.class_weight!r}."
+            )
+        return {}
+
+    def _output_layer(self) -> tuple[Any, Any]:
+        if self._target_type == "multiclass":
+            return "softmax", "cross_entropy"
+        return "sigmoid", "binary_cross_entropy"
+
+    def _encode_targets(self, y: Any, *, first_call: bool, classes: Any) -> Array:
+        y = np.asarray(y)
+        if y.ndim == 2 and y.shape[1] == 1:
+            warnings.warn(
+                "A column-vector y was passed when a 1d array was expected; it was "
+                "flattened.",
+                DataConversionWarning,
+                stacklevel=4,
+            )
+            y = y.ravel()
+        check_classification_targets(y)
+        if first_call:
+            self._fit_classes(y, classes)
+        if self._target_type == "multilabel-indicator":
+            if y.ndim != 2 or y.shape[1] != len(self.classes_):
+                raise ValueError(
+                    f"y must be a label indicator matrix with {len(self.classes_)} "
+                    "columns, as in the first fit."
+                )
+            return y.astype(np.float64)
+        if y.ndim != 1:
+            raise ValueError("y must be one-dimensional for binary/multiclass targets.")
+        unseen = ~np.isin(y, self.classes_)
+        if np.any(unseen):
+            raise ValueError(
+                f"y contains labels not seen in the first fit: {np.unique(y[unseen])}; "
+                f"known classes are {self.classes_}."
+            )
+        indices = np.searchsorted(self.classes_, y)
+        if len(self.classes_) == 2:
+            return indices.reshape(-1, 1).astype(np.float64)
+        return np.eye(len(self.classes_))[indices]
+
+    def _fit_classes(self, y: Array, classes: Any) -> None:
+        self._target_type = type_of_target(y)
+        if self._target_type == "multilabel-indicator":
+            self.classes_ = np.arange(y.shape[1])
+            return
+        present = np.unique(y)
+        if classes is not None:
+            self.classes_ = np.unique(np.asarray(classes))
+            missing = ~np.isin(present, self.classes_)
+            if np.any(missing):
+                raise ValueError(
+                    f"y has labels {present[missing]} that are not in classes "
+                    f"{self.classes_}."
+                )
+        else:
+            self.classes_ = present
+        if len(self.classes_) < 2:
+            raise ValueError(
+                "FFNNClassifier needs samples of at least 2 classes; got 1 class "
+                f"({self.classes_[0]!r})."
+            )
+        self._target_type = "binary" if len(self.classes_) == 2 else "multiclass"
+
+    def _weights(self, y: Any, sample_weight: Array | None) -> Array | None:
+        if self.class_weight is not None:
+            class_weights = compute_sample_weight(self.class_weight, y)
+            if sample_weight is not None:
+                class_weights *= sample_weight
+            sample_weight = class_weights
+        if sample_weight is not None and self._target_type != "multilabel-indicator":
+            weighted = np.unique(np.asarray(y)[sample_weight > 0])
+            if len(weighted) < 2 and len(np.unique(y)) >= 2:
+                raise ValueError(
+                    "sample_weight leaves only one class with positive weight; "
+                    "training needs at least 2 classes."
+                )
+        return sample_weight
+
+    def _stratify(self, y: Any) -> Any:
+        return None if self._target_type == "multilabel-indicator" else y
+
+    def _accuracy(self, targets: Array, out: Array) -> float:
+        if self._target_type == "multiclass":
+            return float(np.mean(np.argmax(out, axis=1) == np.argmax(targets, axis=1)))
+        return float(np.mean(np.all((out > 0.5) == (targets > 0.5), axis=1)))
+
+    def partial_fit(
+        self, X: Any, y: Any, sample_weight: Any = None, classes: Any = None
+    ) -> FFNNClassifier:
+        """Train for one epoch, continuing from the current weights.
+
+        Parameters
+        ----------
+        X : array-like, DataFrame or sparse matrix of shape (n_samples, n_features)
+            Training inputs.
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Labels, or a label indicator matrix.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each sample's term in the loss.
+        classes : array-like of shape (n_classes,), default=None
+            Every label that will ever be seen; required on the first call.
+
+        Returns
+        -------
+        self : object
+            The updated estimator.
+        """
+        if not hasattr(self, "_network") and classes is None:
+            if type_of_target(np.asarray(y)) != "multilabel-indicator":
+                raise ValueError(
+                    "classes must be given on the first call to partial_fit: the "
+                    "complete list of labels, since later batches may hold others."
+                )
+        return self._partial_fit(X, y, sample_weight, classes=classes)
+
+    def predict_proba(self, X: Any) -> Array:
+        """Return class probabilities for `X`.
+
+        Parameters
+        ----------
+        X : array-like, DataFrame or sparse matrix of shape (n_samples, n_features)
+            Inputs.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Rows sum to one for binary and multiclass targets; for multilabel
+            targets, each column is the probability of its label.
+        """
+        out = self._forward(X)
+        # A saturated output can round to exactly 0 or 1; keep every probability
+        # strictly inside (0, 1) so that its logarithm is finite.
+        eps = np.finfo(out.dtype).eps
+        out = np.clip(out, eps, 1 - eps)
+        if self._target_type == "binary":
+            return np.hstack([1 - out, out])
+        if self._target_type == "multiclass":
+            out /= out.sum(axis=1, keepdims=True)
+        return out
+
+    def predict_log_proba(self, X: Any) -> Array:
+        """Return the logarithm of :meth:`predict_proba`.
+
+        Parameters
+        ----------
+        X : array-like, DataFrame or sparse matrix of shape (n_samples, n_features)
+            Inputs.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            Finite, since probabilities are kept away from 0 and 1.
+        """
+        return np.log(self.predict_proba(X))
+
+    def predict(self, X: Any) -> Array:
+        """Predict labels for `X`.
+
+        Parameters
+        ----------
+        X : array-like, DataFrame or sparse matrix of shape (n_samples, n_features)
+            Inputs.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_labels)
+            Labels from `classes_`, or a 0/1 indicator matrix for multilabel fits.
+        """
+        out = self._forward(X)
+        if self._target_type == "multilabel-indicator":
+            return (out > 0.5).astype(int)
+        if self._target_type == "binary":
+            return self.classes_[(out[:, 0] > 0.5).astype(int)]
+        return self.classes_[np.argmax(out, axis=1)]
+
+    def __sklearn_tags__(self) -> Any:
+        """Declare multilabel support."""
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags
+
+
+FFNNClassifier.__doc__ = (
+    """Feed-forward neural network classifier trained by backpropagation.
+
+    The output layer follows the target: one sigmoid unit with binary
+    cross-entropy for binary targets, one sigmoid unit per label for multilabel
+    indicator targets, softmax with categorical cross-entropy for multiclass.
+
+    Parameters
+    ----------"""
+    + SHARED_PARAMETERS_DOC
+    + """
+    class_weight : dict, "balanced" or None, default=None
+        Weights multiplying `sample_weight`: ``{label: weight}``, or
+        ``"balanced"`` for ``n_samples / (n_classes * bincount(y))``.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels (``arange(n_labels)`` for multilabel targets).
+"""
+    + SHARED_ATTRIBUTES_DOC
+    + """
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from skffnn import FFNNClassifier
+    >>> X, y = load_iris(return_X_y=True)
+    >>> model = make_pipeline(
+    ...     StandardScaler(), FFNNClassifier(eta=1e-2, random_state=0)
+    ... )
+    >>> model.fit(X, y).score(X, y) > 0.95
+    True
+    """
+)

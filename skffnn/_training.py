@@ -1,0 +1,326 @@
+"""Training loops: minibatch epochs with a scheduler, or full-batch L-BFGS.
+
+The loop owns everything that happens between epochs: shuffling, patience
+(``tol`` / ``n_iter_no_change``), early stopping with best-weight restore, the
+divergence guard, Ctrl-C, the per-epoch :class:`History` and the progress bar.
+It knows nothing of scikit-learn.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from skffnn._network import Network
+from skffnn.schedulers import Scheduler
+
+Array = np.ndarray
+Accuracy = Callable[[Array, Array], float]
+
+
+@dataclass
+class Dataset:
+    """Inputs, encoded targets and raw sample weights (None: all ones)."""
+
+    X: Any
+    y: Array
+    sample_weight: Array | None = None
+
+    @property
+    def n_samples(self) -> int:
+        """Number of rows."""
+        return int(self.X.shape[0])
+
+    def normalized_weights(self, rows: Any = slice(None)) -> Array | None:
+        """Weights of `rows` scaled to sum to one; None when unweighted."""
+        if self.sample_weight is None:
+            return None
+        weights = self.sample_weight[rows]
+        total = weights.sum()
+        return weights / total if total > 0 else weights * 0
+
+
+@dataclass
+class TrainingConfig:
+    """Hyperparameters of the loop (already validated)."""
+
+    epochs: int = 200
+    batch_size: int = 200
+    shuffle: bool = True
+    tol: float = 1e-4
+    n_iter_no_change: int = 10
+    lam: float = 0.0
+    clip_norm: float | None = None
+    early_stopping: bool = False
+    verbose: int = 0
+
+
+@dataclass
+class History:
+    """Per-epoch records; keys appear only where they apply."""
+
+    records: dict[str, list[float]] = field(default_factory=dict)
+
+    def append(self, **values: float) -> None:
+        """Record one epoch's values."""
+        for key, value in values.items():
+            self.records.setdefault(key, []).append(float(value))
+
+    def as_arrays(self) -> dict[str, Array]:
+        """Return the records as a dict of 1-D float arrays."""
+        return {key: np.asarray(values) for key, values in self.records.items()}
+
+
+@dataclass
+class TrainingResult:
+    """What one call of a training loop did."""
+
+    n_iter: int = 0
+    steps: int = 0
+    converged: bool = False
+    best_loss: float = np.inf
+    messages: list[str] = field(default_factory=list)
+
+
+def _progress(config: TrainingConfig, total: int) -> Any:
+    if config.verbose <= 0:
+        return None
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, unit="epoch", leave=True)
+
+
+def _clip(gradient: Array, clip_norm: float | None) -> None:
+    """Scale `gradient` in place so that its L2 norm is at most `clip_norm`."""
+    if clip_norm is None:
+        return
+    norm = float(np.sqrt(np.dot(gradient, gradient)))
+    if norm > clip_norm:
+        gradient *= clip_norm / norm
+
+
+def _evaluate(
+    network: Network,
+    data: Dataset,
+    lam: float,
+    accuracy: Accuracy | None,
+) -> tuple[float, float | None]:
+    """Return the loss and (when given a metric) the accuracy on `data`."""
+    out = network.forward(data.X)
+    weights = data.normalized_weights()
+    loss = network._total_loss(network._cost(data.y, out), weights, lam)
+    return loss, (accuracy(data.y, out) if accuracy is not None else None)
+
+
+class _Patience:
+    """``n_iter_no_change`` epochs without improving by ``tol`` ends training."""
+
+    def __init__(self, tol: float, n_iter_no_change: int, best: float) -> None:
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.best = best
+        self.count = 0
+
+    def update(self, loss: float) -> tuple[bool, bool]:
+        """Return ``(improved, exhausted)`` after seeing this epoch's loss."""
+        self.count = self.count + 1 if loss > self.best - self.tol else 0
+        improved = loss < self.best
+        if improved:
+            self.best = loss
+        return improved, self.count > self.n_iter_no_change
+
+
+def train_minibatch(
+    network: Network,
+    scheduler: Scheduler,
+    train: Dataset,
+    config: TrainingConfig,
+    rng: np.random.Generator,
+    history: History,
+    *,
+    validation: Dataset | None = None,
+    accuracy: Accuracy | None = None,
+    best_loss: float = np.inf,
+) -> TrainingResult:
+    """Run up to ``config.epochs`` epochs of minibatch gradient descent.
+
+    Parameters
+    ----------
+    network : Network
+        Trained in place.
+    scheduler : Scheduler
+        Update rule; its state carries over between calls.
+    train, validation : Dataset
+        Training data and an optional validation set scored every epoch.
+    config : TrainingConfig
+        Loop hyperparameters.
+    rng : numpy.random.Generator
+        Shuffles the samples.
+    history : History
+        Appended to, one entry per epoch.
+    accuracy : callable, optional
+        ``accuracy(y, out)`` for classifiers, recorded in `history`.
+    best_loss : float
+        Best monitored loss of earlier calls (for patience across warm starts).
+
+    Returns
+    -------
+    result : TrainingResult
+    """
+    result = TrainingResult(best_loss=best_loss)
+    monitor_validation = config.early_stopping and validation is not None
+    patience = _Patience(config.tol, config.n_iter_no_change, best_loss)
+    best_theta = network.theta.copy() if monitor_validation else None
+    n = train.n_samples
+    batch_size = min(config.batch_size, n)
+    order = np.arange(n)
+    bar = _progress(config, config.epochs)
+    try:
+        for _epoch in range(config.epochs):
+            epoch_start = network.theta.copy()
+            if config.shuffle:
+                rng.shuffle(order)
+            loss_sum = weight_sum = correct_sum = 0.0
+            finite = True
+            for start in range(0, n, batch_size):
+                rows = order[start : start + batch_size]
+                if not config.shuffle:
+                    rows = slice(start, start + batch_size)
+                X_batch, y_batch = train.X[rows], train.y[rows]
+                batch_weight = (
+                    float(len(y_batch))
+                    if train.sample_weight is None
+                    else float(train.sample_weight[rows].sum())
+                )
+                if batch_weight <= 0:
+                    continue  # every sample here has zero weight
+                loss, out = network.gradient(
+                    X_batch, y_batch, train.normalized_weights(rows), config.lam
+                )
+                if not np.isfinite(loss):
+                    finite = False
+                    break
+                _clip(network.grad, config.clip_norm)
+                network.theta -= scheduler.update_change(network.grad)
+                result.steps += 1
+                loss_sum += loss * batch_weight
+                weight_sum += batch_weight
+                if accuracy is not None:
+                    correct_sum += accuracy(y_batch, out) * len(y_batch)
+            train_loss = loss_sum / weight_sum if weight_sum else np.nan
+            finite = finite and np.isfinite(train_loss)
+            if not (finite and np.all(np.isfinite(network.theta))):
+                network.theta[:] = epoch_start
+                result.messages.append(
+                    f"Training diverged in epoch {result.n_iter + 1}: the loss "
+                    "stopped being finite. The weights of the last finite epoch were "
+                    "kept. Try a smaller eta, scaling the inputs (e.g. "
+                    "StandardScaler), or clip_norm."
+                )
+                break
+            result.n_iter += 1
+            record = {"train_loss": train_loss}
+            if accuracy is not None:
+                record["train_accuracy"] = correct_sum / n
+            if validation is not None:
+                val_loss, val_accuracy = _evaluate(
+                    network, validation, config.lam, accuracy
+                )
+                record["val_loss"] = val_loss
+                if val_accuracy is not None:
+                    record["val_accuracy"] = val_accuracy
+            history.append(**record)
+            if bar is not None:
+                bar.set_postfix({k: f"{v:.4g}" for k, v in record.items()})
+                bar.update()
+            monitored = record["val_loss"] if monitor_validation else train_loss
+            improved, exhausted = patience.update(monitored)
+            if improved and best_theta is not None:
+                best_theta[:] = network.theta
+            if exhausted:
+                result.converged = True
+                break
+    except KeyboardInterrupt:
+        result.messages.append(
+            f"Training interrupted after {result.n_iter} epochs; the weights reached "
+            "so far were kept. Fit again with warm_start=True to continue."
+        )
+    finally:
+        if bar is not None:
+            bar.close()
+    if best_theta is not None and np.isfinite(patience.best):
+        network.theta[:] = best_theta
+    result.best_loss = patience.best
+    return result
+
+
+def train_lbfgs(
+    network: Network,
+    train: Dataset,
+    config: TrainingConfig,
+    history: History,
+    *,
+    validation: Dataset | None = None,
+    accuracy: Accuracy | None = None,
+) -> TrainingResult:
+    """Minimize the full-batch loss with L-BFGS-B; one iteration per "epoch".
+
+    Parameters are as for :func:`train_minibatch`; ``config.epochs`` bounds the
+    number of iterations and ``config.tol`` is the projected-gradient tolerance.
+    """
+    from scipy.optimize import minimize
+
+    result = TrainingResult()
+    weights = train.normalized_weights()
+
+    def loss_and_gradient(theta: Array) -> tuple[float, Array]:
+        network.theta[:] = theta
+        loss, _ = network.gradient(train.X, train.y, weights, config.lam)
+        # L-BFGS works in float64 whatever the network's dtype.
+        return loss, network.grad.astype(np.float64)
+
+    def record_iteration(intermediate_result: Any) -> None:
+        network.theta[:] = intermediate_result.x
+        record = {"train_loss": float(intermediate_result.fun)}
+        if accuracy is not None:
+            _, record["train_accuracy"] = _evaluate(
+                network, train, config.lam, accuracy
+            )
+        if validation is not None:
+            val_loss, val_accuracy = _evaluate(
+                network, validation, config.lam, accuracy
+            )
+            record["val_loss"] = val_loss
+            if val_accuracy is not None:
+                record["val_accuracy"] = val_accuracy
+        history.append(**record)
+
+    with np.errstate(over="ignore", invalid="ignore"):
+        solution = minimize(
+            loss_and_gradient,
+            network.theta.astype(np.float64),
+            jac=True,
+            method="L-BFGS-B",
+            callback=record_iteration,
+            options={"maxiter": config.epochs, "gtol": config.tol, "maxfun": 15000},
+        )
+    if np.all(np.isfinite(solution.x)):
+        network.theta[:] = solution.x
+    result.n_iter = result.steps = int(solution.nit)
+    result.best_loss = float(solution.fun)
+    result.converged = solution.status == 0
+    if not np.isfinite(solution.fun):
+        result.messages.append(
+            "L-BFGS diverged: the loss stopped being finite. Scale the inputs."
+        )
+    return result
+
+
+def warn_all(messages: list[str], category: type[Warning]) -> None:
+    """Issue each message as a warning of `category`."""
+    for message in messages:
+        warnings.warn(message, category, stacklevel=3)

@@ -1,0 +1,192 @@
+"""Check each hyperparameter and turn names into objects.
+
+Every bad value raises a ``ValueError`` that names the parameter, shows the value
+and says what it accepts. Only the concept modules are imported here.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from numbers import Integral, Real
+from typing import Any
+
+from skffnn import activations, costs, schedulers
+from skffnn._network import WEIGHT_INITS
+
+SCHEDULERS = (
+    "constant",
+    "momentum",
+    "adagrad",
+    "adagrad_momentum",
+    "rmsprop",
+    "adam",
+    "lbfgs",
+)
+
+
+def _fail(name: str, value: Any, accepts: str) -> ValueError:
+    return ValueError(f"{name} must be {accepts}; got {value!r}.")
+
+
+def check_real(
+    name: str,
+    value: Any,
+    *,
+    low: float,
+    high: float = math.inf,
+    low_open: bool = False,
+    high_open: bool = False,
+) -> float:
+    """Return `value` as a float, or raise if it is not a real in the interval."""
+    left, right = "(" if low_open else "[", ")" if high_open else "]"
+    accepts = f"a real number in {left}{low}, {high}{right}"
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise _fail(name, value, accepts)
+    above = value > low if low_open else value >= low
+    below = value < high if high_open else value <= high
+    if not (above and below):  # also refuses NaN
+        raise _fail(name, value, accepts)
+    return float(value)
+
+
+def check_int(name: str, value: Any, *, low: int) -> int:
+    """Return `value` as an int, or raise if it is not an integer >= `low`."""
+    if isinstance(value, bool) or not isinstance(value, Integral) or value < low:
+        raise _fail(name, value, f"an integer >= {low}")
+    return int(value)
+
+
+def check_bool(name: str, value: Any) -> bool:
+    """Return `value` as a bool, or raise if it is not True or False."""
+    if not isinstance(value, bool) and type(value).__name__ != "bool_":
+        raise _fail(name, value, "True or False")
+    return bool(value)
+
+
+def check_choice(name: str, value: Any, choices: tuple[str, ...]) -> str:
+    """Return `value` if it is one of `choices`, else raise."""
+    if not isinstance(value, str) or value not in choices:
+        raise _fail(name, value, "one of " + ", ".join(map(repr, choices)))
+    return value
+
+
+def check_hidden_layer_sizes(value: Any) -> tuple[int, ...]:
+    """Return the hidden widths as a tuple of positive ints."""
+    accepts = "a tuple of positive integers, e.g. (100,) or () for no hidden layer"
+    if isinstance(value, Integral) and not isinstance(value, bool):
+        value = (value,)
+    if isinstance(value, str):
+        raise _fail("hidden_layer_sizes", value, accepts)
+    try:
+        sizes = tuple(value)
+    except TypeError:
+        raise _fail("hidden_layer_sizes", value, accepts) from None
+    for size in sizes:
+        if isinstance(size, bool) or not isinstance(size, Integral) or size < 1:
+            raise _fail("hidden_layer_sizes", value, accepts)
+    return tuple(int(size) for size in sizes)
+
+
+def _check_one_activation(name: str, value: Any, choices: tuple[str, ...]) -> Any:
+    if callable(value):
+        return value
+    return check_choice(name, value, choices)
+
+
+def check_activation(value: Any, n_hidden: int) -> list[Any]:
+    """Return one activation (name or callable) per hidden layer."""
+    choices = activations.HIDDEN_ACTIVATIONS
+    if isinstance(value, list | tuple):
+        if len(value) != n_hidden:
+            raise ValueError(
+                f"activation has {len(value)} entries but hidden_layer_sizes has "
+                f"{n_hidden} layers; give one activation per hidden layer."
+            )
+        return [_check_one_activation("activation", item, choices) for item in value]
+    return [_check_one_activation("activation", value, choices)] * n_hidden
+
+
+def check_output_activation(value: Any) -> Any:
+    """Return a valid output activation name or callable."""
+    return _check_one_activation(
+        "output_activation", value, tuple(activations.ACTIVATIONS)
+    )
+
+
+def check_cost(value: Any) -> Any:
+    """Return a valid cost name or callable."""
+    if callable(value):
+        return value
+    return check_choice("cost", value, tuple(costs.COSTS))
+
+
+def build_scheduler(params: dict[str, Any]) -> schedulers.Scheduler | str:
+    """Return a fresh Scheduler for the estimator's parameters, or ``"lbfgs"``.
+
+    A user's Scheduler instance is copied and reset, never changed.
+    """
+    value = params["scheduler"]
+    if isinstance(value, schedulers.Scheduler):
+        scheduler = copy.deepcopy(value)
+        scheduler.reset()
+        return scheduler
+    name = check_choice("scheduler", value, SCHEDULERS)
+    eta = check_real("eta", params["eta"], low=0, low_open=True)
+    momentum = check_real("momentum", params["momentum"], low=0, high=1, high_open=True)
+    rho = check_real("rho", params["rho"], low=0, high=1, high_open=True)
+    rho2 = check_real("rho2", params["rho2"], low=0, high=1, high_open=True)
+    if name == "lbfgs":
+        return name
+    if name == "constant":
+        return schedulers.Constant(eta)
+    if name == "momentum":
+        return schedulers.Momentum(eta, momentum)
+    if name == "adagrad":
+        return schedulers.Adagrad(eta)
+    if name == "adagrad_momentum":
+        return schedulers.AdagradMomentum(eta, momentum)
+    if name == "rmsprop":
+        return schedulers.RMSprop(eta, rho)
+    return schedulers.Adam(eta, rho, rho2)
+
+
+def check_common(params: dict[str, Any]) -> dict[str, Any]:
+    """Validate the parameters both estimators share; return normalized values."""
+    hidden = check_hidden_layer_sizes(params["hidden_layer_sizes"])
+    batch_size = params["batch_size"]
+    if batch_size != "auto":
+        batch_size = check_int("batch_size", batch_size, low=1)
+    clip_norm = params["clip_norm"]
+    if clip_norm is not None:
+        clip_norm = check_real("clip_norm", clip_norm, low=0, low_open=True)
+    return {
+        "hidden_layer_sizes": hidden,
+        "activation": check_activation(params["activation"], len(hidden)),
+        "scheduler": build_scheduler(params),
+        "lam": check_real("lam", params["lam"], low=0),
+        "batch_size": batch_size,
+        "epochs": check_int("epochs", params["epochs"], low=1),
+        "shuffle": check_bool("shuffle", params["shuffle"]),
+        "tol": check_real("tol", params["tol"], low=0),
+        "n_iter_no_change": check_int(
+            "n_iter_no_change", params["n_iter_no_change"], low=1
+        ),
+        "early_stopping": check_bool("early_stopping", params["early_stopping"]),
+        "validation_fraction": check_real(
+            "validation_fraction",
+            params["validation_fraction"],
+            low=0,
+            high=1,
+            low_open=True,
+            high_open=True,
+        ),
+        "warm_start": check_bool("warm_start", params["warm_start"]),
+        "weight_init": check_choice("weight_init", params["weight_init"], WEIGHT_INITS),
+        "dropout": check_real(
+            "dropout", params["dropout"], low=0, high=1, high_open=True
+        ),
+        "batch_norm": check_bool("batch_norm", params["batch_norm"]),
+        "clip_norm": clip_norm,
+        "verbose": check_int("verbose", params["verbose"], low=0),
+    }

@@ -1,0 +1,273 @@
+"""Learning-rate schedulers: the update rules of gradient descent.
+
+A scheduler turns the gradient ``g = dC/dtheta`` of one minibatch into the change
+that is subtracted from the parameters, ``theta <- theta - update_change(g)``.
+State (velocities, accumulated squares, moments) is kept per parameter element
+and persists across epochs until :meth:`Scheduler.reset`.
+
+The network keeps all parameters in one flat array, so each rule below is a few
+vectorised operations on one array per step.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = [
+    "Adagrad",
+    "AdagradMomentum",
+    "Adam",
+    "Constant",
+    "Momentum",
+    "RMSprop",
+    "Scheduler",
+]
+
+Array = np.ndarray
+
+EPS = 1e-8
+"""Added to denominators so that a zero gradient never divides by zero."""
+
+
+class Scheduler:
+    """Base class of the update rules.
+
+    Subclass it and override :meth:`update_change` (and :meth:`reset` when the
+    rule keeps state) to use a rule of your own as an estimator's `scheduler`.
+
+    Parameters
+    ----------
+    eta : float
+        Learning rate.
+    """
+
+    def __init__(self, eta: float) -> None:
+        self.eta = eta
+
+    def update_change(self, gradient: Array) -> Array:
+        """Return the step to subtract from the parameters.
+
+        Parameters
+        ----------
+        gradient : ndarray
+            dC/dtheta for one minibatch.
+
+        Returns
+        -------
+        change : ndarray
+            Same shape as `gradient`.
+        """
+        raise NotImplementedError("Scheduler subclasses define update_change")
+
+    def reset(self) -> None:
+        """Clear the rule's state, as before the first step."""
+
+    def __repr__(self) -> str:
+        """Show the class and its hyperparameters."""
+        params = ", ".join(f"{key}={value!r}" for key, value in self._params().items())
+        return f"{type(self).__name__}({params})"
+
+    def _params(self) -> dict[str, float]:
+        return {"eta": self.eta}
+
+
+class Constant(Scheduler):
+    """Plain gradient descent with a constant learning rate.
+
+    Notes
+    -----
+    ``change = eta * g``.
+    """
+
+    def update_change(self, gradient: Array) -> Array:
+        """Return ``eta * gradient``."""
+        return self.eta * gradient
+
+
+class Momentum(Scheduler):
+    """Gradient descent with momentum.
+
+    Parameters
+    ----------
+    eta : float
+        Learning rate.
+    momentum : float
+        Fraction of the previous change carried into this one, in [0, 1).
+
+    Notes
+    -----
+    ``v <- momentum * v + eta * g``; ``change = v``.
+    """
+
+    def __init__(self, eta: float, momentum: float) -> None:
+        super().__init__(eta)
+        self.momentum = momentum
+        self.reset()
+
+    def update_change(self, gradient: Array) -> Array:
+        """Return the new velocity ``momentum * v + eta * gradient``."""
+        if self.change is None:
+            self.change = np.zeros_like(gradient)
+        self.change *= self.momentum
+        self.change += self.eta * gradient
+        return self.change
+
+    def reset(self) -> None:
+        """Forget the velocity."""
+        self.change: Array | None = None
+
+    def _params(self) -> dict[str, float]:
+        return {"eta": self.eta, "momentum": self.momentum}
+
+
+class Adagrad(Scheduler):
+    """Adagrad: a per-element learning rate shrinking with the summed squares.
+
+    Notes
+    -----
+    ``G <- G + g * g`` (elementwise, not the seed's outer product);
+    ``change = eta * g / (sqrt(G) + eps)``.
+    """
+
+    def __init__(self, eta: float) -> None:
+        super().__init__(eta)
+        self.reset()
+
+    def _scaled(self, gradient: Array) -> Array:
+        if self.G is None:
+            self.G = np.zeros_like(gradient)
+        self.G += gradient * gradient
+        return self.eta * gradient / (np.sqrt(self.G) + EPS)
+
+    def update_change(self, gradient: Array) -> Array:
+        """Return ``eta * g / (sqrt(G) + eps)`` after accumulating ``g * g``."""
+        return self._scaled(gradient)
+
+    def reset(self) -> None:
+        """Forget the accumulated squares."""
+        self.G: Array | None = None
+
+
+class AdagradMomentum(Adagrad):
+    """Adagrad with momentum on the scaled step.
+
+    Parameters
+    ----------
+    eta : float
+        Learning rate.
+    momentum : float
+        Fraction of the previous change carried into this one, in [0, 1).
+
+    Notes
+    -----
+    ``G <- G + g * g``; ``v <- momentum * v + eta * g / (sqrt(G) + eps)``;
+    ``change = v``.
+    """
+
+    def __init__(self, eta: float, momentum: float) -> None:
+        self.momentum = momentum
+        super().__init__(eta)
+
+    def update_change(self, gradient: Array) -> Array:
+        """Return the new velocity built from Adagrad's scaled step."""
+        scaled = self._scaled(gradient)
+        if self.change is None:
+            self.change = np.zeros_like(gradient)
+        self.change *= self.momentum
+        self.change += scaled
+        return self.change
+
+    def reset(self) -> None:
+        """Forget the accumulated squares and the velocity."""
+        super().reset()
+        self.change: Array | None = None
+
+    def _params(self) -> dict[str, float]:
+        return {"eta": self.eta, "momentum": self.momentum}
+
+
+class RMSprop(Scheduler):
+    """RMSprop: Adagrad with an exponentially decaying average of squares.
+
+    Parameters
+    ----------
+    eta : float
+        Learning rate.
+    rho : float
+        Decay rate of the average of squared gradients, in [0, 1).
+
+    Notes
+    -----
+    ``s <- rho * s + (1 - rho) * g * g``; ``change = eta * g / (sqrt(s) + eps)``.
+    """
+
+    def __init__(self, eta: float, rho: float) -> None:
+        super().__init__(eta)
+        self.rho = rho
+        self.reset()
+
+    def update_change(self, gradient: Array) -> Array:
+        """Return ``eta * g / (sqrt(s) + eps)`` after updating ``s``."""
+        if self.second is None:
+            self.second = np.zeros_like(gradient)
+        self.second *= self.rho
+        self.second += (1 - self.rho) * gradient * gradient
+        return self.eta * gradient / (np.sqrt(self.second) + EPS)
+
+    def reset(self) -> None:
+        """Forget the average of squares."""
+        self.second: Array | None = None
+
+    def _params(self) -> dict[str, float]:
+        return {"eta": self.eta, "rho": self.rho}
+
+
+class Adam(Scheduler):
+    """Adam: momentum on the gradient and RMSprop scaling, bias-corrected.
+
+    Parameters
+    ----------
+    eta : float
+        Learning rate.
+    rho : float
+        Decay rate of the first moment, in [0, 1).
+    rho2 : float
+        Decay rate of the second moment, in [0, 1).
+
+    Notes
+    -----
+    With ``t`` the number of steps taken so far (including this one),
+    ``m <- rho m + (1 - rho) g``, ``s <- rho2 s + (1 - rho2) g^2``, and
+    ``change = eta * m_hat / (sqrt(s_hat) + eps)`` where
+    ``m_hat = m / (1 - rho^t)`` and ``s_hat = s / (1 - rho2^t)``.
+    Moments and ``t`` persist across epochs (the seed reset them every epoch).
+    """
+
+    def __init__(self, eta: float, rho: float, rho2: float) -> None:
+        super().__init__(eta)
+        self.rho = rho
+        self.rho2 = rho2
+        self.reset()
+
+    def update_change(self, gradient: Array) -> Array:
+        """Return the bias-corrected Adam step for this gradient."""
+        if self.moment is None or self.second is None:
+            self.moment = np.zeros_like(gradient)
+            self.second = np.zeros_like(gradient)
+        self.t += 1
+        self.moment *= self.rho
+        self.moment += (1 - self.rho) * gradient
+        self.second *= self.rho2
+        self.second += (1 - self.rho2) * gradient * gradient
+        moment_hat = self.moment / (1 - self.rho**self.t)
+        second_hat = self.second / (1 - self.rho2**self.t)
+        return self.eta * moment_hat / (np.sqrt(second_hat) + EPS)
+
+    def reset(self) -> None:
+        """Forget both moments and the step count."""
+        self.moment: Array | None = None
+        self.second: Array | None = None
+        self.t = 0
+
+    def _params(self) -> dict[str, float]:
+        return {"eta": self.eta, "rho": self.rho, "rho2": self.rho2}

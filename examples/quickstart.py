@@ -41,11 +41,11 @@ def main(quick=False):
     print(f"{'eta':>8} {'lam':>8} {'hidden':>8} {'cv accuracy':>12} {'rank':>5}")
     for i in np.argsort(results["rank_test_score"]):
         params = results["params"][i]
-        print(
-            f"{params['ffnnclassifier__eta']:>8g} {params['ffnnclassifier__lam']:>8g} "
-            f"{params['ffnnclassifier__hidden_layer_sizes'][0]:>8d} "
-            f"{results['mean_test_score'][i]:>12.4f} {results['rank_test_score'][i]:>5d}"
-        )
+        eta = params["ffnnclassifier__eta"]
+        lam = params["ffnnclassifier__lam"]
+        hidden = params["ffnnclassifier__hidden_layer_sizes"][0]
+        score, rank = results["mean_test_score"][i], results["rank_test_score"][i]
+        print(f"{eta:>8g} {lam:>8g} {hidden:>8d} {score:>12.4f} {rank:>5d}")
     test_accuracy = search.score(X_test, y_test)
     print(f"best: {search.best_params_}")
     print(f"held-out test accuracy: {test_accuracy:.4f}")

@@ -102,10 +102,14 @@ SHARED_PARAMETERS_DOC = """
         Biases start at zero.
 
     dropout : float, default=0.0
-        Dropout rate on hidden units during training.
+        Inverted dropout on hidden units during training: each unit is dropped
+        with this probability and the kept ones are scaled by
+        ``1 / (1 - dropout)``. Prediction uses every unit and is deterministic.
 
     batch_norm : bool, default=False
-        Batch normalization before each hidden activation.
+        Batch normalization before each hidden activation, with learnt scale
+        and shift; batch statistics in training, running averages at
+        prediction.
 
     clip_norm : float or None, default=None
         Clip each step's gradient to this global L2 norm.
@@ -150,6 +154,14 @@ SHARED_ATTRIBUTES_DOC = """
     history_ : dict of ndarray
         Per-epoch ``train_loss`` and, where they apply, ``val_loss``,
         ``train_accuracy`` and ``val_accuracy``.
+
+    batch_norm_scales_, batch_norm_shifts_ : list of ndarray
+        With ``batch_norm=True``: the learnt scale ``gamma`` and shift ``beta``
+        of each hidden layer's normalization.
+
+    batch_norm_means_, batch_norm_vars_ : list of ndarray
+        With ``batch_norm=True``: running averages of each hidden layer's batch
+        mean and variance (momentum 0.9), used at prediction.
 """
 
 
@@ -241,6 +253,32 @@ class _BaseFFNN(BaseEstimator):
         """Biases per layer, views into the network's parameter vector."""
         check_is_fitted(self, "_network")
         return list(self._network.b)
+
+    def _batch_norm_arrays(self, name: str) -> list[Array]:
+        check_is_fitted(self, "_network")
+        if not self._network.batch_norm:
+            raise AttributeError("batch normalization attributes need batch_norm=True")
+        return list(getattr(self._network, name))
+
+    @property
+    def batch_norm_scales_(self) -> list[Array]:
+        """Batch-norm scales ``gamma`` per hidden layer (with batch_norm=True)."""
+        return self._batch_norm_arrays("gamma")
+
+    @property
+    def batch_norm_shifts_(self) -> list[Array]:
+        """Batch-norm shifts ``beta`` per hidden layer (with batch_norm=True)."""
+        return self._batch_norm_arrays("beta")
+
+    @property
+    def batch_norm_means_(self) -> list[Array]:
+        """Running means of the hidden ``z`` used at prediction."""
+        return self._batch_norm_arrays("mean")
+
+    @property
+    def batch_norm_vars_(self) -> list[Array]:
+        """Running variances of the hidden ``z`` used at prediction."""
+        return self._batch_norm_arrays("var")
 
     @property
     def history_(self) -> dict[str, Array]:
@@ -375,6 +413,8 @@ class _BaseFFNN(BaseEstimator):
                 output_activation,
                 cost,
                 dtype=X.dtype.name,
+                batch_norm=params["batch_norm"],
+                dropout=params["dropout"],
             )
             self._network.initialize(
                 np.random.default_rng(self._seed), params["weight_init"]
@@ -482,6 +522,8 @@ class _BaseFFNN(BaseEstimator):
                 validation=val,
                 accuracy=self._accuracy,
                 best_loss=self.best_loss_ if incremental else np.inf,
+                seed=self._seed,
+                first_step=self.t_,
             )
         self.n_iter_ += result.n_iter
         self.t_ += result.steps

@@ -16,10 +16,13 @@ import numpy as np
 from autograd import grad
 from sklearn.base import clone
 
-from skffnn import activations, costs
+from skffnn import _batchnorm, _dropout, activations, costs
 from skffnn._network import Network
 
 Array = np.ndarray
+
+
+_FLOOR = 1e-6
 
 
 def _softmax(z: Any) -> Any:
@@ -74,7 +77,20 @@ def _lookup(func: Any, table: dict[str, Any], registry: dict[str, Any]) -> Any:
     return None, func
 
 
-def autograd_loss(network: Network, X: Array, y: Array, weights: Array, lam: float):
+def _batch_normalized(z: Any, gamma: Any, beta: Any, weights: Array) -> Any:
+    mean = anp.sum(weights[:, None] * z, axis=0)
+    var = anp.sum(weights[:, None] * (z - mean) ** 2, axis=0)
+    return (z - mean) / anp.sqrt(var + _batchnorm.EPS) * gamma + beta
+
+
+def autograd_loss(
+    network: Network,
+    X: Array,
+    y: Array,
+    weights: Array,
+    lam: float,
+    masks: list[Array] | None = None,
+):
     """Return ``loss(theta)``, the network's training loss written with autograd.
 
     Parameters
@@ -89,6 +105,8 @@ def autograd_loss(network: Network, X: Array, y: Array, weights: Array, lam: flo
         Sample weights summing to one.
     lam : float
         L2 penalty on the weights.
+    masks : list of ndarray, optional
+        Dropout masks, one per hidden layer, as :meth:`Network.masks` draws them.
     """
     shapes = list(zip(network.layer_sizes[:-1], network.layer_sizes[1:], strict=True))
     hidden = [
@@ -101,9 +119,13 @@ def autograd_loss(network: Network, X: Array, y: Array, weights: Array, lam: flo
     cost_name, cost = _lookup(network.cost, _COSTS, costs.COSTS)
     from_logits = _COSTS_FROM_LOGITS.get((out_name, cost_name))
 
+    n_weights = sum(n_in * n_out for n_in, n_out in shapes)
+    n_hidden_units = sum(n_out for _, n_out in shapes[:-1])
+    bn_start = n_weights + sum(n_out for _, n_out in shapes)
+
     def loss(theta: Any) -> Any:
-        n_weights = sum(n_in * n_out for n_in, n_out in shapes)
         w_start, b_start, a = 0, n_weights, X
+        gamma_start, beta_start = bn_start, bn_start + n_hidden_units
         penalty = 0.0
         for layer, (n_in, n_out) in enumerate(shapes):
             W = anp.reshape(theta[w_start : w_start + n_in * n_out], (n_in, n_out))
@@ -111,8 +133,16 @@ def autograd_loss(network: Network, X: Array, y: Array, weights: Array, lam: flo
             w_start, b_start = w_start + n_in * n_out, b_start + n_out
             penalty = penalty + anp.sum(W**2)
             z = anp.dot(a, W) + b
-            if layer < len(shapes) - 1:
-                a = hidden[layer](z)
+            if layer == len(shapes) - 1:
+                break
+            if network.batch_norm:
+                gamma = theta[gamma_start : gamma_start + n_out]
+                beta = theta[beta_start : beta_start + n_out]
+                gamma_start, beta_start = gamma_start + n_out, beta_start + n_out
+                z = _batch_normalized(z, gamma, beta, weights)
+            a = hidden[layer](z)
+            if masks is not None:
+                a = a * masks[layer]
         per_sample = from_logits(y, z) if from_logits else cost(y, output(z))
         return anp.sum(weights * per_sample) + 0.5 * lam * penalty
 
@@ -146,10 +176,12 @@ def gradient_error(estimator: Any, X: Any, y: Any) -> float:
     Returns
     -------
     error : float
-        ``max over layers of ||g_backprop - g_autograd|| / max(||g_backprop||,
-        ||g_autograd||)`` taken separately for every weight matrix and every bias
-        vector (0 where both are zero). A correct float64 network gives about
-        1e-7 or less.
+        ``||g_backprop - g_autograd|| / max(||g_backprop||, ||g_autograd||,
+        1e-6 ||g||)`` taken separately for every weight matrix, bias vector and
+        batch-norm scale and shift, and the largest of these returned; ``||g||``
+        is the norm of the whole gradient, so that blocks whose true gradient is
+        zero compare their rounding noise with it. A correct float64 network
+        gives about 1e-7 or less.
 
     Examples
     --------
@@ -166,13 +198,18 @@ def gradient_error(estimator: Any, X: Any, y: Any) -> float:
     weights = data.normalized_weights()
     if weights is None:
         weights = np.full(data.n_samples, 1.0 / data.n_samples)
-    network.gradient(data.X, data.y, weights.astype(network.dtype), params["lam"])
+    # Dropout is checked with one fixed draw of masks, shared by both sides.
+    masks = network.masks(_dropout.row_keys(data.X, seed=0), step=0)
+    network.gradient(
+        data.X, data.y, weights.astype(network.dtype), params["lam"], masks
+    )
     loss = autograd_loss(
         network,
         X_dense.astype(np.float64),
         data.y.astype(np.float64),
         weights,
         params["lam"],
+        masks,
     )
     reference = Network.__new__(Network)
     reference.__setstate__(network.__getstate__())
@@ -181,12 +218,18 @@ def gradient_error(estimator: Any, X: Any, y: Any) -> float:
     reference.grad[:] = grad(loss)(reference.theta.copy())
     error = 0.0
     pairs = zip(
-        network.grad_W + network.grad_b,
-        reference.grad_W + reference.grad_b,
+        network.grad_W + network.grad_b + network.grad_gamma + network.grad_beta,
+        reference.grad_W
+        + reference.grad_b
+        + reference.grad_gamma
+        + reference.grad_beta,
         strict=True,
     )
+    # A block whose true gradient is zero (a bias under batch norm) holds only
+    # rounding noise on both sides; measure it against the whole gradient.
+    floor = _FLOOR * max(np.linalg.norm(network.grad), np.linalg.norm(reference.grad))
     for backprop, auto in pairs:
-        scale = max(np.linalg.norm(backprop), np.linalg.norm(auto))
+        scale = max(np.linalg.norm(backprop), np.linalg.norm(auto), floor)
         if scale > 0:
             error = max(error, float(np.linalg.norm(backprop - auto) / scale))
     return error

@@ -14,6 +14,12 @@ seed's four equations, vectorised over the minibatch:
 * ``delta_l = (delta_{l+1} @ W_{l+1}.T) * f'(z_l)``,
 * ``dC/dW_l = a_{l-1}.T @ delta_l`` and ``dC/db_l = sum over samples of delta_l``.
 
+With batch normalization, each hidden ``z`` is normalized (and scaled by
+``gamma``, shifted by ``beta``, both stored after the biases in ``theta``) before
+its activation; :mod:`skffnn._batchnorm` holds that layer's own backward pass.
+With dropout, hidden activations are multiplied by a mask ``m / (1 - rate)``
+during training, and ``delta`` by the same mask on the way back.
+
 This module knows nothing of scikit-learn.
 """
 
@@ -24,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from skffnn import activations, costs
+from skffnn import _batchnorm, _dropout, activations, costs
 
 Array = np.ndarray
 
@@ -60,6 +66,10 @@ class Network:
         Per-sample cost ``cost(y, p) -> (n_samples,)``.
     dtype : str
         ``"float64"`` or ``"float32"``: parameters and computations.
+    batch_norm : bool
+        Normalize each hidden layer's ``z`` before its activation.
+    dropout : float
+        Rate at which hidden units are dropped in training (see :meth:`masks`).
     """
 
     def __init__(
@@ -69,6 +79,9 @@ class Network:
         output_activation: Any,
         cost: Any,
         dtype: str = "float64",
+        *,
+        batch_norm: bool = False,
+        dropout: float = 0.0,
     ) -> None:
         self.layer_sizes = tuple(int(size) for size in layer_sizes)
         if len(hidden_activations) != len(self.layer_sizes) - 2:
@@ -77,28 +90,39 @@ class Network:
         self.output_activation = output_activation
         self.cost = cost
         self.dtype = np.dtype(dtype).name
-        n_weights = sum(
-            n_in * n_out
-            for n_in, n_out in zip(
-                self.layer_sizes[:-1], self.layer_sizes[1:], strict=True
-            )
-        )
-        self.theta = np.zeros(n_weights + sum(self.layer_sizes[1:]), self.dtype)
+        self.batch_norm = bool(batch_norm)
+        self.dropout = float(dropout)
+        n_hidden_units = sum(self.layer_sizes[1:-1])
+        n_params = sum(n_in * n_out + n_out for n_in, n_out in self._shapes())
+        if self.batch_norm:
+            n_params += 2 * n_hidden_units
+        self.theta = np.zeros(n_params, self.dtype)
+        n_running = n_hidden_units if self.batch_norm else 0
+        self.running_mean = np.zeros(n_running, self.dtype)
+        self.running_var = np.ones(n_running, self.dtype)
         self._build()
 
-    # Only the definition and theta are state; everything else is derived from
-    # them, so that pickles and skops files hold no duplicate or function objects.
+    def _shapes(self) -> list[tuple[int, int]]:
+        return list(zip(self.layer_sizes[:-1], self.layer_sizes[1:], strict=True))
+
+    # Only the definition, theta and the running statistics are state; the rest
+    # is derived, so that pickles and skops files hold no duplicates or functions.
+    _STATE = (
+        "layer_sizes",
+        "hidden_activations",
+        "output_activation",
+        "cost",
+        "dtype",
+        "batch_norm",
+        "dropout",
+        "theta",
+        "running_mean",
+        "running_var",
+    )
+
     def __getstate__(self) -> dict[str, Any]:
-        """Return the defining state: architecture, functions and ``theta``."""
-        keys = (
-            "layer_sizes",
-            "hidden_activations",
-            "output_activation",
-            "cost",
-            "dtype",
-            "theta",
-        )
-        return {key: self.__dict__[key] for key in keys}
+        """Return the defining state: architecture, functions and arrays."""
+        return {key: self.__dict__[key] for key in self._STATE}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         """Restore the state and rebuild the views into ``theta``."""
@@ -108,21 +132,18 @@ class Network:
 
     def _build(self) -> None:
         """Make the per-layer views, gradient buffer and resolved functions."""
-        shapes = list(zip(self.layer_sizes[:-1], self.layer_sizes[1:], strict=True))
+        shapes = self._shapes()
         self.n_weights = sum(n_in * n_out for n_in, n_out in shapes)
         self.grad = np.zeros_like(self.theta)
-        self.W: list[Array] = []
-        self.b: list[Array] = []
-        self.grad_W: list[Array] = []
-        self.grad_b: list[Array] = []
-        w_start, b_start = 0, self.n_weights
-        for n_in, n_out in shapes:
-            w_stop, b_stop = w_start + n_in * n_out, b_start + n_out
-            self.W.append(self.theta[w_start:w_stop].reshape(n_in, n_out))
-            self.grad_W.append(self.grad[w_start:w_stop].reshape(n_in, n_out))
-            self.b.append(self.theta[b_start:b_stop])
-            self.grad_b.append(self.grad[b_start:b_stop])
-            w_start, b_start = w_stop, b_stop
+        hidden_widths = [n_out for _, n_out in shapes[:-1]]
+        carve = _Carver(self.theta, self.grad)
+        self.W, self.grad_W = carve.many(shapes)
+        self.b, self.grad_b = carve.many([(n_out,) for _, n_out in shapes])
+        widths = [(width,) for width in hidden_widths] if self.batch_norm else []
+        self.gamma, self.grad_gamma = carve.many(widths)
+        self.beta, self.grad_beta = carve.many(widths)
+        running = _Carver(self.running_mean, self.running_var)
+        self.mean, self.var = running.many(widths)
         self._hidden = [activations.resolve(f) for f in self.hidden_activations]
         self._output, self._output_backward = activations.resolve(
             self.output_activation
@@ -150,9 +171,14 @@ class Network:
             ``"glorot"``: uniform on ``+-sqrt(6 / (n_in + n_out))``; ``"he"``:
             normal with standard deviation ``sqrt(2 / n_in)``; ``"normal"``: the
             seed's N(0, 1). ``"auto"`` picks He for layers feeding a ReLU-family
-            activation and Glorot otherwise.
+            activation and Glorot otherwise. Batch normalization starts as the
+            identity: ``gamma = 1``, ``beta = 0``.
         """
         self.theta[:] = 0
+        for gamma in self.gamma:
+            gamma[:] = 1
+        self.running_mean[:] = 0
+        self.running_var[:] = 1
         feeding = [*self.hidden_activations, self.output_activation]
         for W, func in zip(self.W, feeding, strict=True):
             n_in, n_out = W.shape
@@ -170,35 +196,83 @@ class Network:
             else:
                 raise ValueError(f"unknown weight_init {weight_init!r}")
 
-    def forward(self, X: Any, *, store: bool = False) -> Array:
+    def masks(self, keys: Array, step: int) -> list[Array] | None:
+        """Return dropout masks for a minibatch, or None without dropout.
+
+        Each hidden unit of each sample is kept with probability ``1 - dropout``
+        and then scaled by ``1 / (1 - dropout)``, so that expected activations
+        match prediction, where nothing is dropped. `keys` come from
+        :func:`skffnn._dropout.row_keys` for the batch's rows.
+        """
+        if self.dropout == 0 or self.n_layers == 1:
+            return None
+        widths = [W.shape[1] for W in self.W[:-1]]
+        return _dropout.masks(keys, step, widths, self.dropout, self.dtype)
+
+    def forward(
+        self,
+        X: Any,
+        *,
+        training: bool = False,
+        masks: list[Array] | None = None,
+        weights: Array | None = None,
+    ) -> Array:
         """Return the output activations for the rows of `X`.
 
         Parameters
         ----------
         X : ndarray or scipy sparse matrix of shape (n_samples, n_features)
             Input in the network's dtype; a sparse `X` is multiplied directly.
-        store : bool
-            Keep every layer's ``z`` and ``a`` for :meth:`gradient`.
+        training : bool
+            Use batch statistics (and update the running ones), apply `masks`,
+            and keep what :meth:`gradient` needs.
+        masks : list of ndarray, optional
+            Dropout masks from :meth:`masks`, used only when `training`.
+        weights : ndarray of shape (n_samples, 1), optional
+            Normalized sample weights for the batch statistics in `training`.
         """
         a = X
-        if store:
-            self._a, self._z = [X], []
+        if training:
+            self._inputs, self._z, self._f, self._bn = [X], [], [], []
         for layer in range(self.n_layers):
             z = a @ self.W[layer]
             z += self.b[layer]
-            if layer < self.n_layers - 1:
-                a = self._hidden[layer][0](z)
-            else:
+            if layer == self.n_layers - 1:
                 a = self._output(z)
-            if store:
+                if training:
+                    self._z.append(z)
+                break
+            if self.batch_norm:
+                z = self._normalize(z, layer, training, weights)
+            a = self._hidden[layer][0](z)
+            if training:
                 self._z.append(z)
-                self._a.append(a)
+                self._f.append(a)
+                if masks is not None:
+                    a = a * masks[layer]
+                self._inputs.append(a)
         return np.asarray(a)
+
+    def _normalize(
+        self, z: Array, layer: int, training: bool, weights: Array | None
+    ) -> Array:
+        gamma, beta = self.gamma[layer], self.beta[layer]
+        if not training:
+            return _batchnorm.forward_inference(
+                z, gamma, beta, self.mean[layer], self.var[layer]
+            )
+        if weights is None:
+            weights = np.full((z.shape[0], 1), 1.0 / z.shape[0], self.dtype)
+        out, cache, mean, var = _batchnorm.forward_train(z, gamma, beta, weights)
+        _batchnorm.update_running(self.mean[layer], mean)
+        _batchnorm.update_running(self.var[layer], var)
+        self._bn.append(cache)
+        return out
 
     def loss(
         self, X: Any, y: Array, weights: Array | None = None, lam: float = 0.0
     ) -> float:
-        """Return the training loss: mean cost over samples plus the L2 term.
+        """Return the loss at prediction: mean cost over samples plus the L2 term.
 
         Parameters
         ----------
@@ -216,49 +290,75 @@ class Network:
         loss : float
             ``sum_i w_i C_i + lam / 2 * sum(W ** 2)``.
         """
-        return self._total_loss(self._cost(y, self.forward(X)), weights, lam)
+        return self.evaluate(X, y, weights, lam)[0]
 
-    def _total_loss(
-        self, per_sample: Array, weights: Array | None, lam: float
-    ) -> float:
+    def evaluate(
+        self, X: Any, y: Array, weights: Array | None = None, lam: float = 0.0
+    ) -> tuple[float, Array]:
+        """Return the loss at prediction (see :meth:`loss`) and the output."""
+        out = self.forward(X)
+        return self.total_loss(self._cost(y, out), weights, lam), out
+
+    def total_loss(self, per_sample: Array, weights: Array | None, lam: float) -> float:
+        """Combine per-sample costs into the training loss (see :meth:`loss`)."""
         data = np.mean(per_sample) if weights is None else np.dot(weights, per_sample)
         weights_flat = self.theta[: self.n_weights]
         return float(data + 0.5 * lam * np.dot(weights_flat, weights_flat))
 
     def gradient(
-        self, X: Any, y: Array, weights: Array | None = None, lam: float = 0.0
+        self,
+        X: Any,
+        y: Array,
+        weights: Array | None = None,
+        lam: float = 0.0,
+        masks: list[Array] | None = None,
     ) -> tuple[float, Array]:
         """Run forward and backward; fill :attr:`grad`, return loss and output.
 
-        Parameters are as for :meth:`loss`. After the call ``grad`` holds
-        ``dC/dtheta`` in the layout of ``theta`` (``grad_W`` and ``grad_b`` are
-        its per-layer views). The network's output is returned so that callers
-        can score the batch without a second forward pass.
+        Parameters are as for :meth:`loss`, plus dropout `masks`. After the call
+        ``grad`` holds ``dC/dtheta`` in the layout of ``theta``. The network's
+        output is returned so that callers can score the batch without a second
+        forward pass.
         """
-        out = self.forward(X, store=True)
-        loss = self._total_loss(self._cost(y, out), weights, lam)
         # Row scale of dC/dz: the weighted mean makes sample i count w_i.
+        n_samples = X.shape[0]
         scale = (
-            np.full((out.shape[0], 1), 1.0 / out.shape[0], self.dtype)
+            np.full((n_samples, 1), 1.0 / n_samples, self.dtype)
             if weights is None
-            else weights[:, None]
+            else weights[:, None].astype(self.dtype, copy=False)
         )
+        out = self.forward(X, training=True, masks=masks, weights=scale)
+        loss = self.total_loss(self._cost(y, out), weights, lam)
         delta = self._output_delta(y, out) * scale
         for layer in range(self.n_layers - 1, -1, -1):
-            a_prev = self._a[layer]
+            a_prev = self._inputs[layer]
             if isinstance(a_prev, np.ndarray):
                 np.matmul(a_prev.T, delta, out=self.grad_W[layer])
             else:  # sparse input: the product comes back dense
                 self.grad_W[layer][:] = a_prev.T @ delta
             np.sum(delta, axis=0, out=self.grad_b[layer])
             if layer > 0:
-                delta = delta @ self.W[layer].T
-                backward = self._hidden[layer - 1][1]
-                delta = backward(delta, self._z[layer - 1], self._a[layer])
+                delta = self._hidden_delta(delta @ self.W[layer].T, layer - 1, masks)
         if lam:
             self.grad[: self.n_weights] += lam * self.theta[: self.n_weights]
-        self._a = self._z = []
+        self._inputs = self._z = self._f = self._bn = []
         return loss, out
+
+    def _hidden_delta(
+        self, delta: Array, layer: int, masks: list[Array] | None
+    ) -> Array:
+        """Turn ``dC/da`` of hidden `layer` into ``dC/dz`` (before the bias)."""
+        if masks is not None:
+            delta *= masks[layer]
+        backward = self._hidden[layer][1]
+        delta = backward(delta, self._z[layer], self._f[layer])
+        if self.batch_norm:
+            delta, grad_gamma, grad_beta = _batchnorm.backward(
+                delta, self._bn[layer], self.gamma[layer]
+            )
+            self.grad_gamma[layer][:] = grad_gamma
+            self.grad_beta[layer][:] = grad_beta
+        return delta
 
     def _output_delta(self, y: Array, out: Array) -> Array:
         """Return ``dC_i/dz_L`` per sample, before weighting."""
@@ -266,3 +366,19 @@ class Network:
             return out - y
         cost_gradient = np.array(self._cost_gradient(y, out), self.dtype)
         return self._output_backward(cost_gradient, self._z[-1], out)
+
+
+class _Carver:
+    """Cuts consecutive views of given shapes out of two parallel flat arrays."""
+
+    def __init__(self, first: Array, second: Array) -> None:
+        self.first, self.second, self.start = first, second, 0
+
+    def many(self, shapes: list[tuple[int, ...]]) -> tuple[list[Array], list[Array]]:
+        firsts, seconds = [], []
+        for shape in shapes:
+            stop = self.start + int(np.prod(shape))
+            firsts.append(self.first[self.start : stop].reshape(shape))
+            seconds.append(self.second[self.start : stop].reshape(shape))
+            self.start = stop
+        return firsts, seconds

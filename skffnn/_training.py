@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from skffnn import _dropout
 from skffnn._network import Network
 from skffnn.schedulers import Scheduler
 
@@ -110,9 +111,7 @@ def _evaluate(
     accuracy: Accuracy | None,
 ) -> tuple[float, float | None]:
     """Return the loss and (when given a metric) the accuracy on `data`."""
-    out = network.forward(data.X)
-    weights = data.normalized_weights()
-    loss = network._total_loss(network._cost(data.y, out), weights, lam)
+    loss, out = network.evaluate(data.X, data.y, data.normalized_weights(), lam)
     return loss, (accuracy(data.y, out) if accuracy is not None else None)
 
 
@@ -145,6 +144,8 @@ def train_minibatch(
     validation: Dataset | None = None,
     accuracy: Accuracy | None = None,
     best_loss: float = np.inf,
+    seed: int = 0,
+    first_step: int = 0,
 ) -> TrainingResult:
     """Run up to ``config.epochs`` epochs of minibatch gradient descent.
 
@@ -166,6 +167,10 @@ def train_minibatch(
         ``accuracy(y, out)`` for classifiers, recorded in `history`.
     best_loss : float
         Best monitored loss of earlier calls (for patience across warm starts).
+    seed : int
+        Seeds the dropout masks.
+    first_step : int
+        Optimizer steps taken by earlier calls, so that masks never repeat.
 
     Returns
     -------
@@ -178,6 +183,7 @@ def train_minibatch(
     n = train.n_samples
     batch_size = min(config.batch_size, n)
     order = np.arange(n)
+    keys = _dropout.row_keys(train.X, seed) if network.dropout else None
     bar = _progress(config, config.epochs)
     try:
         for _epoch in range(config.epochs):
@@ -199,7 +205,13 @@ def train_minibatch(
                 if batch_weight <= 0:
                     continue  # every sample here has zero weight
                 loss, out = network.gradient(
-                    X_batch, y_batch, train.normalized_weights(rows), config.lam
+                    X_batch,
+                    y_batch,
+                    train.normalized_weights(rows),
+                    config.lam,
+                    None
+                    if keys is None
+                    else network.masks(keys[rows], first_step + result.steps),
                 )
                 if not np.isfinite(loss):
                     finite = False

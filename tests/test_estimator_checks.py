@@ -12,6 +12,11 @@ ESTIMATORS = [
     FFNNClassifier(hidden_layer_sizes=(), eta=1e-2),
     FFNNRegressor(hidden_layer_sizes=(), scheduler="momentum", eta=1e-2),
     FFNNClassifier(hidden_layer_sizes=(16, 8), activation=["tanh", "relu"]),
+    # The remedies of issue 5, each switched on.
+    FFNNClassifier(batch_norm=True, dropout=0.2),
+    FFNNRegressor(batch_norm=True, dropout=0.2),
+    FFNNClassifier(clip_norm=1.0, weight_init="glorot"),
+    FFNNRegressor(clip_norm=1.0, weight_init="he"),
 ]
 
 

@@ -145,9 +145,8 @@ class Network:
         running = _Carver(self.running_mean, self.running_var)
         self.mean, self.var = running.many(widths)
         self._hidden = [activations.resolve(f) for f in self.hidden_activations]
-        self._output, self._output_backward = activations.resolve(
-            self.output_activation
-        )
+        self._output = activations.resolve(self.output_activation)
+        self._workspaces: dict[int, _Workspace] = {}
         self._cost, self._cost_gradient = costs.resolve(self.cost)
         pair = (
             _builtin_name(self.output_activation, activations.ACTIVATIONS),
@@ -232,26 +231,44 @@ class Network:
             Normalized sample weights for the batch statistics in `training`.
         """
         a = X
-        if training:
-            self._inputs, self._z, self._f, self._bn = [X], [], [], []
+        if not training:
+            for layer in range(self.n_layers - 1):
+                z = a @ self.W[layer] + self.b[layer]
+                if self.batch_norm:
+                    z = self._normalize(z, layer, training, weights)
+                a = self._hidden[layer].apply(z)
+            return np.asarray(self._output.apply(a @ self.W[-1] + self.b[-1]))
+        # Training reuses one workspace per batch size: no allocation per step
+        # for the big arrays, whose products BLAS writes in place.
+        work = self._workspace(X.shape[0])
+        self._inputs, self._z, self._f, self._bn = [X], [], [], []
         for layer in range(self.n_layers):
-            z = a @ self.W[layer]
+            z = work.z[layer]
+            if isinstance(a, np.ndarray):
+                np.matmul(a, self.W[layer], out=z)
+            else:  # sparse input: the product comes back dense
+                z[...] = a @ self.W[layer]
             z += self.b[layer]
+            self._z.append(z)
             if layer == self.n_layers - 1:
-                a = self._output(z)
-                if training:
-                    self._z.append(z)
-                break
+                return self._output.apply(z)
             if self.batch_norm:
-                z = self._normalize(z, layer, training, weights)
-            a = self._hidden[layer][0](z)
-            if training:
-                self._z.append(z)
-                self._f.append(a)
-                if masks is not None:
-                    a = a * masks[layer]
-                self._inputs.append(a)
-        return np.asarray(a)
+                z = self._z[-1] = self._normalize(z, layer, training, weights)
+            a = self._hidden[layer].apply_into(z, work.a[layer])
+            self._f.append(a)
+            if masks is not None:
+                a = a * masks[layer]
+            self._inputs.append(a)
+        raise AssertionError("unreachable: the output layer returns")
+
+    def _workspace(self, n_samples: int) -> _Workspace:
+        work = self._workspaces.get(n_samples)
+        if work is None:
+            if len(self._workspaces) > 2:  # a full and a last, partial batch
+                self._workspaces.clear()
+            work = _Workspace(n_samples, self.layer_sizes[1:], self.dtype)
+            self._workspaces[n_samples] = work
+        return work
 
     def _normalize(
         self, z: Array, layer: int, training: bool, weights: Array | None
@@ -302,6 +319,8 @@ class Network:
     def total_loss(self, per_sample: Array, weights: Array | None, lam: float) -> float:
         """Combine per-sample costs into the training loss (see :meth:`loss`)."""
         data = np.mean(per_sample) if weights is None else np.dot(weights, per_sample)
+        if not lam:
+            return float(data)
         weights_flat = self.theta[: self.n_weights]
         return float(data + 0.5 * lam * np.dot(weights_flat, weights_flat))
 
@@ -322,14 +341,14 @@ class Network:
         """
         # Row scale of dC/dz: the weighted mean makes sample i count w_i.
         n_samples = X.shape[0]
-        scale = (
-            np.full((n_samples, 1), 1.0 / n_samples, self.dtype)
-            if weights is None
-            else weights[:, None].astype(self.dtype, copy=False)
-        )
-        out = self.forward(X, training=True, masks=masks, weights=scale)
+        column = None if weights is None else weights[:, None].astype(self.dtype)
+        if self.batch_norm and column is None:
+            column = np.full((n_samples, 1), 1.0 / n_samples, self.dtype)
+        out = self.forward(X, training=True, masks=masks, weights=column)
         loss = self.total_loss(self._cost(y, out), weights, lam)
-        delta = self._output_delta(y, out) * scale
+        work = self._workspace(n_samples)
+        delta = self._output_delta(y, out, work.delta[-1])
+        delta *= 1.0 / n_samples if weights is None else column
         for layer in range(self.n_layers - 1, -1, -1):
             a_prev = self._inputs[layer]
             if isinstance(a_prev, np.ndarray):
@@ -338,7 +357,8 @@ class Network:
                 self.grad_W[layer][:] = a_prev.T @ delta
             np.sum(delta, axis=0, out=self.grad_b[layer])
             if layer > 0:
-                delta = self._hidden_delta(delta @ self.W[layer].T, layer - 1, masks)
+                back = np.matmul(delta, self.W[layer].T, out=work.delta[layer - 1])
+                delta = self._hidden_delta(back, layer - 1, masks)
         if lam:
             self.grad[: self.n_weights] += lam * self.theta[: self.n_weights]
         self._inputs = self._z = self._f = self._bn = []
@@ -350,8 +370,7 @@ class Network:
         """Turn ``dC/da`` of hidden `layer` into ``dC/dz`` (before the bias)."""
         if masks is not None:
             delta *= masks[layer]
-        backward = self._hidden[layer][1]
-        delta = backward(delta, self._z[layer], self._f[layer])
+        delta = self._hidden[layer].backward(delta, self._z[layer], self._f[layer])
         if self.batch_norm:
             delta, grad_gamma, grad_beta = _batchnorm.backward(
                 delta, self._bn[layer], self.gamma[layer]
@@ -360,12 +379,21 @@ class Network:
             self.grad_beta[layer][:] = grad_beta
         return delta
 
-    def _output_delta(self, y: Array, out: Array) -> Array:
-        """Return ``dC_i/dz_L`` per sample, before weighting."""
+    def _output_delta(self, y: Array, out: Array, buffer: Array) -> Array:
+        """Return ``dC_i/dz_L`` per sample, before weighting, in `buffer`."""
         if self._canonical_output:
-            return out - y
-        cost_gradient = np.array(self._cost_gradient(y, out), self.dtype)
-        return self._output_backward(cost_gradient, self._z[-1], out)
+            return np.subtract(out, y, out=buffer)
+        buffer[...] = self._cost_gradient(y, out)
+        return self._output.backward(buffer, self._z[-1], out)
+
+
+class _Workspace:
+    """Per-layer ``z``, ``a`` and ``delta`` buffers for one batch size."""
+
+    def __init__(self, n_samples: int, widths: Sequence[int], dtype: str) -> None:
+        self.z = [np.empty((n_samples, width), dtype) for width in widths]
+        self.a = [np.empty((n_samples, width), dtype) for width in widths[:-1]]
+        self.delta = [np.empty((n_samples, width), dtype) for width in widths]
 
 
 class _Carver:

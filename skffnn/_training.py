@@ -87,6 +87,27 @@ class TrainingResult:
     messages: list[str] = field(default_factory=list)
 
 
+class _Batches:
+    """Gathers shuffled minibatches into buffers reused across steps."""
+
+    def __init__(self, data: Dataset, batch_size: int) -> None:
+        self.data = data
+        self.dense = isinstance(data.X, np.ndarray)
+        if self.dense:
+            self.X = np.empty((batch_size, data.X.shape[1]), data.X.dtype)
+        self.y = np.empty((batch_size, data.y.shape[1]), data.y.dtype)
+
+    def take(self, rows: Any) -> tuple[Any, Array]:
+        """Return the batch's inputs and targets (views of the buffers)."""
+        if isinstance(rows, slice):
+            return self.data.X[rows], self.data.y[rows]
+        size = len(rows)
+        y = np.take(self.data.y, rows, axis=0, out=self.y[:size])
+        if not self.dense:
+            return self.data.X[rows], y
+        return np.take(self.data.X, rows, axis=0, out=self.X[:size]), y
+
+
 def _progress(config: TrainingConfig, total: int) -> Any:
     if config.verbose <= 0:
         return None
@@ -183,6 +204,7 @@ def train_minibatch(
     n = train.n_samples
     batch_size = min(config.batch_size, n)
     order = np.arange(n)
+    batches = _Batches(train, batch_size)
     keys = _dropout.row_keys(train.X, seed) if network.dropout else None
     bar = _progress(config, config.epochs)
     try:
@@ -196,7 +218,7 @@ def train_minibatch(
                 rows = order[start : start + batch_size]
                 if not config.shuffle:
                     rows = slice(start, start + batch_size)
-                X_batch, y_batch = train.X[rows], train.y[rows]
+                X_batch, y_batch = batches.take(rows)
                 batch_weight = (
                     float(len(y_batch))
                     if train.sample_weight is None

@@ -12,6 +12,7 @@ its derivative comes from ``autograd.elementwise_grad``, built once per fit.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 from scipy.special import expit
@@ -236,19 +237,55 @@ _BACKWARD: dict[str, BackwardRule] = {
 }
 
 
-def resolve(func: str | Activation) -> tuple[Activation, BackwardRule]:
-    """Return ``(f, backward)`` for an activation name or callable.
+# Forward rules that write f(z) into a preallocated buffer during training.
+# Identity returns z itself: nothing downstream writes to it.
 
+
+def _leaky_relu_into(z: Array, out: Array) -> Array:
+    # For a slope below one, leaky ReLU is max(z, slope * z).
+    np.multiply(z, LEAKY_RELU_SLOPE, out=out)
+    return np.maximum(z, out, out=out)
+
+
+ForwardInto = Callable[[Array, Array], Array]
+
+_FORWARD_INTO: dict[str, ForwardInto] = {
+    "identity": lambda z, out: z,
+    "sigmoid": lambda z, out: expit(z, out=out),
+    "tanh": lambda z, out: np.tanh(z, out=out),
+    "relu": lambda z, out: np.maximum(z, 0, out=out),
+    "leaky_relu": _leaky_relu_into,
+}
+
+
+class Rule(NamedTuple):
+    """An activation resolved for the network's forward and backward passes."""
+
+    apply: Activation
+    apply_into: ForwardInto
+    backward: BackwardRule
+
+
+def resolve(func: str | Activation) -> Rule:
+    """Return the :class:`Rule` of an activation name or callable.
+
+    ``apply_into(z, out)`` returns ``f(z)``, written into `out` where it can be;
     ``backward(delta, z, a)`` returns ``delta * f'(z)``, in place for built-ins.
     For a custom callable the derivative is built here, once.
     """
     name = func if isinstance(func, str) else _name_of(func)
+    apply = ACTIVATIONS[name] if name is not None else func
+
+    def apply_into(z: Array, out: Array) -> Array:
+        out[...] = apply(z)
+        return out
+
     if name is not None:
-        return ACTIVATIONS[name], _BACKWARD[name]
+        return Rule(apply, _FORWARD_INTO.get(name, apply_into), _BACKWARD[name])
     prime = derivative(func)
 
     def custom_backward(delta: Array, z: Array, a: Array) -> Array:
         delta *= prime(z)
         return delta
 
-    return func, custom_backward
+    return Rule(apply, apply_into, custom_backward)

@@ -250,23 +250,36 @@ class Adam(Scheduler):
         self.reset()
 
     def update_change(self, gradient: Array) -> Array:
-        """Return the bias-corrected Adam step for this gradient."""
-        if self.moment is None or self.second is None:
+        """Return the bias-corrected Adam step for this gradient.
+
+        The returned array is a buffer that the next call overwrites.
+        """
+        if self.moment is None or self.second is None or self._step is None:
             self.moment = np.zeros_like(gradient)
             self.second = np.zeros_like(gradient)
+            self._step = np.empty_like(gradient)
         self.t += 1
+        # In place on the flat parameter vector: no temporaries per step.
+        step = self._step
         self.moment *= self.rho
-        self.moment += (1 - self.rho) * gradient
+        self.moment += np.multiply(gradient, 1 - self.rho, out=step)
         self.second *= self.rho2
-        self.second += (1 - self.rho2) * gradient * gradient
-        moment_hat = self.moment / (1 - self.rho**self.t)
-        second_hat = self.second / (1 - self.rho2**self.t)
-        return self.eta * moment_hat / (np.sqrt(second_hat) + EPS)
+        np.multiply(gradient, gradient, out=step)
+        step *= 1 - self.rho2
+        self.second += step
+        # eta * m_hat / (sqrt(s_hat) + eps), with the corrections as scalars.
+        np.sqrt(self.second, out=step)
+        step *= 1 / np.sqrt(1 - self.rho2**self.t)
+        step += EPS
+        np.divide(self.moment, step, out=step)
+        step *= self.eta / (1 - self.rho**self.t)
+        return step
 
     def reset(self) -> None:
         """Forget both moments and the step count."""
         self.moment: Array | None = None
         self.second: Array | None = None
+        self._step: Array | None = None
         self.t = 0
 
     def _params(self) -> dict[str, float]:

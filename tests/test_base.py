@@ -281,6 +281,31 @@ def test_user_scheduler_is_not_changed(case):
     assert est.t_ > 0
 
 
+@pytest.mark.parametrize("validation_first", [True, False])
+def test_history_stays_aligned_with_epochs_across_warm_starts(case, validation_first):
+    X, y, X_val, y_val = case.X[:90], case.y[:90], case.X[90:], case.y[90:]
+    est = case.est_class(**{**SMALL, "epochs": 4}, warm_start=True)
+    if validation_first:
+        est.fit(X, y, X_val=X_val, y_val=y_val).fit(X, y)
+    else:
+        est.fit(X, y).fit(X, y, X_val=X_val, y_val=y_val)
+    assert est.n_iter_ == 8
+    assert "val_loss" in est.history_
+    for key, values in est.history_.items():
+        assert len(values) == est.n_iter_, key
+
+
+def test_warm_start_with_a_new_architecture_is_not_silently_ignored(case):
+    est = case.est_class(**SMALL, warm_start=True).fit(case.X, case.y)
+    est.set_params(hidden_layer_sizes=(6, 4))
+    try:
+        est.fit(case.X, case.y)
+    except ValueError:
+        return
+    assert est.n_layers_ == 4
+    assert [W.shape[1] for W in est.coefs_] == [6, 4, 1]
+
+
 # ----- validation and early stopping --------------------------------------------
 
 
@@ -467,6 +492,25 @@ def test_sparse_input_matches_dense(case):
         _outputs(sparse, sp.csr_matrix(X)), _outputs(dense, X), rtol=1e-10, atol=1e-12
     )
     np.testing.assert_allclose(sparse.loss_curve_, dense.loss_curve_, rtol=1e-10)
+
+
+@pytest.mark.parametrize(
+    "remedy", [{"dropout": 0.5}, {"batch_norm": True}], ids=["dropout", "batch_norm"]
+)
+def test_regularizing_layers_change_training(case, remedy):
+    params = {**SMALL, "hidden_layer_sizes": (16,), "batch_size": 16}
+    plain = case.est_class(**params).fit(case.X, case.y)
+    first = case.est_class(**params, **remedy).fit(case.X, case.y)
+    second = case.est_class(**params, **remedy).fit(case.X, case.y)
+    assert not np.allclose(first.coefs_[0], plain.coefs_[0])
+    # Reproducible, and prediction is deterministic and row by row: no dropout
+    # mask and no minibatch statistics at inference.
+    np.testing.assert_array_equal(_outputs(first, case.X), _outputs(second, case.X))
+    np.testing.assert_array_equal(_outputs(first, case.X), _outputs(first, case.X))
+    np.testing.assert_allclose(
+        _outputs(first, case.X[:1]), _outputs(first, case.X)[:1], rtol=1e-12
+    )
+    assert np.all(np.isfinite(_outputs(first, case.X)))
 
 
 # ----- warnings, divergence and interruption ------------------------------------

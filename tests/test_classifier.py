@@ -1,0 +1,282 @@
+"""FFNNClassifier: output layers, labels, class weights and the seed's demos."""
+
+import autograd.numpy as anp
+import numpy as np
+import pytest
+from sklearn.datasets import load_breast_cancer, load_digits
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils.class_weight import compute_sample_weight
+
+from skffnn import FFNNClassifier
+
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:Stopped after the maximum:sklearn.exceptions.ConvergenceWarning"
+)
+
+SMALL = {
+    "hidden_layer_sizes": (8,),
+    "eta": 1e-2,
+    "epochs": 30,
+    "batch_size": 16,
+    "random_state": 0,
+}
+
+
+def softplus(z):
+    return anp.log1p(anp.exp(-anp.abs(z))) + anp.maximum(z, 0)
+
+
+def scaled_split(loader):
+    X, y = loader(return_X_y=True)
+    X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
+    scaler = StandardScaler().fit(X_train)
+    return scaler.transform(X_train), scaler.transform(X_test), y_train, y_test
+
+
+@pytest.fixture
+def imbalanced_data():
+    rng = np.random.default_rng(3)
+    y = (rng.random(300) < 0.1).astype(int)
+    X = rng.normal(size=(300, 2)) + y[:, None]
+    return X, y
+
+
+# ----- output layers and labels -------------------------------------------------
+
+
+def test_binary_uses_one_sigmoid_unit(binary_data):
+    X, y = binary_data
+    est = FFNNClassifier(**SMALL).fit(X, y)
+    assert est.coefs_[-1].shape == (8, 1)
+    assert est.n_outputs_ == 1
+    proba = est.predict_proba(X)
+    assert proba.shape == (len(y), 2)
+    np.testing.assert_allclose(proba.sum(axis=1), 1, atol=1e-12)
+    np.testing.assert_array_equal(est.predict(X), proba.argmax(axis=1))
+    assert est.score(X, y) > 0.8
+
+
+def test_multiclass_uses_softmax(multiclass_data):
+    X, y = multiclass_data
+    est = FFNNClassifier(**SMALL).fit(X, y)
+    assert est.coefs_[-1].shape == (8, 3)
+    assert est.n_outputs_ == 3
+    proba = est.predict_proba(X)
+    assert proba.shape == (len(y), 3)
+    assert np.all(proba > 0)
+    np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=0, atol=1e-12)
+    np.testing.assert_array_equal(est.predict(X), proba.argmax(axis=1))
+    assert est.score(X, y) > 0.95
+
+
+def test_multilabel_indicator_targets():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 3))
+    y = np.column_stack(
+        [X[:, 0] > 0, X[:, 1] * X[:, 2] > 0, X[:, 0] + X[:, 1] > 0.5]
+    ).astype(int)
+    est = FFNNClassifier(
+        hidden_layer_sizes=(32,), eta=1e-2, epochs=200, random_state=0
+    ).fit(X, y)
+    np.testing.assert_array_equal(est.classes_, [0, 1, 2])
+    assert est.coefs_[-1].shape == (32, 3)
+    pred = est.predict(X)
+    assert pred.shape == (200, 3)
+    assert set(np.unique(pred)) <= {0, 1}
+    proba = est.predict_proba(X)
+    assert proba.shape == (200, 3)
+    # One independent sigmoid per label: rows need not sum to one.
+    assert np.max(np.abs(proba.sum(axis=1) - 1)) > 0.1
+    np.testing.assert_array_equal(pred, (proba > 0.5).astype(int))
+    assert est.score(X, y) > 0.95  # subset accuracy: every label right
+    assert set(est.history_) == {"train_loss", "train_accuracy"}
+
+
+def test_string_labels(multiclass_data):
+    X, y = multiclass_data
+    names = np.array(["cat", "dog", "bird"])
+    labels = names[y]
+    est = FFNNClassifier(**SMALL).fit(X, labels)
+    np.testing.assert_array_equal(est.classes_, ["bird", "cat", "dog"])
+    pred = est.predict(X)
+    assert set(pred) == {"bird", "cat", "dog"}
+    assert np.mean(pred == labels) > 0.95
+    # Column k of predict_proba belongs to classes_[k].
+    proba = est.predict_proba(X)
+    for k, name in enumerate(est.classes_):
+        assert proba[labels == name, k].mean() > 0.8
+
+
+def test_binary_string_labels(binary_data):
+    X, y = binary_data
+    labels = np.array(["yes", "no"])[y]
+    est = FFNNClassifier(**SMALL).fit(X, labels)
+    np.testing.assert_array_equal(est.classes_, ["no", "yes"])
+    proba = est.predict_proba(X)
+    assert proba[labels == "yes", 1].mean() > proba[labels == "no", 1].mean() + 0.3
+    assert np.mean(est.predict(X) == labels) > 0.8
+
+
+@pytest.mark.parametrize("kind", ["binary", "multiclass"])
+def test_predict_log_proba_is_the_log_of_predict_proba(
+    kind, binary_data, multiclass_data
+):
+    X, y = binary_data if kind == "binary" else multiclass_data
+    est = FFNNClassifier(**SMALL).fit(X, y)
+    np.testing.assert_allclose(
+        est.predict_log_proba(X), np.log(est.predict_proba(X)), rtol=1e-12
+    )
+    # Far from the data the outputs saturate; the logarithms stay finite.
+    far = X * 1e4
+    assert np.all(np.isfinite(est.predict_log_proba(far)))
+    assert np.max(est.predict_proba(far)) > 1 - 1e-6
+
+
+# ----- class weights ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("class_weight", ["balanced", {0: 1, 1: 9}])
+def test_class_weight_shifts_predictions_to_the_weighted_class(
+    imbalanced_data, class_weight
+):
+    X, y = imbalanced_data
+    params = {"hidden_layer_sizes": (), "eta": 0.05, "epochs": 100, "random_state": 0}
+    plain = FFNNClassifier(**params).fit(X, y)
+    weighted = FFNNClassifier(**params, class_weight=class_weight).fit(X, y)
+    n_plain = np.sum(plain.predict(X) == 1)
+    n_weighted = np.sum(weighted.predict(X) == 1)
+    assert n_plain < y.sum()
+    assert n_weighted > 3 * max(n_plain, 5)
+    recall = np.mean(weighted.predict(X)[y == 1] == 1)
+    assert recall > np.mean(plain.predict(X)[y == 1] == 1) + 0.3
+
+
+@pytest.mark.parametrize("class_weight", ["balanced", {0: 1, 1: 9}])
+def test_class_weight_multiplies_sample_weight(imbalanced_data, class_weight):
+    X, y = imbalanced_data
+    params = {"hidden_layer_sizes": (4,), "eta": 0.05, "epochs": 5, "random_state": 0}
+    sample_weight = np.random.default_rng(0).uniform(0.5, 2, len(y))
+    combined = compute_sample_weight(class_weight, y) * sample_weight
+    by_class = FFNNClassifier(**params, class_weight=class_weight).fit(
+        X, y, sample_weight=sample_weight
+    )
+    by_sample = FFNNClassifier(**params).fit(X, y, sample_weight=combined)
+    np.testing.assert_allclose(
+        by_class.predict_proba(X), by_sample.predict_proba(X), rtol=1e-12
+    )
+
+
+def test_class_weight_with_string_labels(imbalanced_data):
+    X, y = imbalanced_data
+    labels = np.array(["common", "rare"])[y]
+    params = {"hidden_layer_sizes": (), "eta": 0.05, "epochs": 100, "random_state": 0}
+    weighted = FFNNClassifier(**params, class_weight={"common": 1, "rare": 9})
+    plain = FFNNClassifier(**params).fit(X, labels)
+    weighted.fit(X, labels)
+    assert np.sum(weighted.predict(X) == "rare") > 3 * np.sum(
+        plain.predict(X) == "rare"
+    )
+
+
+# ----- the seed's demos ---------------------------------------------------------
+
+
+def test_digits():
+    X_train, X_test, y_train, y_test = scaled_split(load_digits)
+    est = FFNNClassifier(
+        hidden_layer_sizes=(64,), eta=1e-2, epochs=50, random_state=0
+    ).fit(X_train, y_train)
+    assert est.score(X_test, y_test) >= 0.95
+
+
+def test_breast_cancer():
+    X_train, X_test, y_train, y_test = scaled_split(load_breast_cancer)
+    est = FFNNClassifier(
+        hidden_layer_sizes=(32,), eta=1e-2, lam=1e-2, epochs=50, random_state=0
+    ).fit(X_train, y_train)
+    assert est.score(X_test, y_test) >= 0.95
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"scheduler": "adam", "eta": 1e-2, "epochs": 100},
+        {"scheduler": "lbfgs", "lam": 1e-2, "epochs": 200},
+    ],
+)
+def test_logistic_regression_on_breast_cancer(params):
+    X_train, X_test, y_train, y_test = scaled_split(load_breast_cancer)
+    est = FFNNClassifier(hidden_layer_sizes=(), random_state=0, **params)
+    est.fit(X_train, y_train)
+    assert len(est.coefs_) == 1
+    assert est.coefs_[0].shape == (30, 1)
+    assert est.score(X_test, y_test) >= 0.95
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"scheduler": "lbfgs"},
+        {"scheduler": "adam", "eta": 0.05, "epochs": 500},
+    ],
+)
+def test_xor_needs_a_hidden_layer(xor_data, params):
+    X, y = xor_data
+    est = FFNNClassifier(
+        hidden_layer_sizes=(4,), activation="tanh", random_state=0, **params
+    ).fit(X, y)
+    np.testing.assert_array_equal(est.predict(X), y)
+    linear = FFNNClassifier(hidden_layer_sizes=(), random_state=0, **params)
+    assert linear.fit(X, y).score(X, y) < 1
+
+
+# ----- every scheduler and activation -------------------------------------------
+
+# Learning rates picked per rule; on binary_data (y = x0 + x1^2 > 0.5) every rule
+# reached >= 0.958 training accuracy over 8 seeds; a linear model reaches 0.78.
+SCHEDULER_ETA = {
+    "constant": 0.1,
+    "momentum": 0.05,
+    "adagrad": 0.1,
+    "adagrad_momentum": 0.05,
+    "rmsprop": 0.01,
+    "adam": 0.01,
+    "lbfgs": 1e-3,
+}
+
+
+@pytest.mark.parametrize("scheduler", list(SCHEDULER_ETA))
+def test_every_scheduler_trains(binary_data, scheduler):
+    X, y = binary_data
+    est = FFNNClassifier(
+        hidden_layer_sizes=(16,),
+        scheduler=scheduler,
+        eta=SCHEDULER_ETA[scheduler],
+        epochs=100,
+        batch_size=32,
+        random_state=0,
+    ).fit(X, y)
+    assert est.score(X, y) > 0.93
+
+
+@pytest.mark.parametrize(
+    "activation",
+    ["identity", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "softplus"],
+)
+def test_every_hidden_activation_trains(binary_data, activation):
+    X, y = binary_data
+    est = FFNNClassifier(
+        hidden_layer_sizes=(16,),
+        activation=softplus if activation == "softplus" else activation,
+        eta=0.02,
+        epochs=100,
+        batch_size=32,
+        random_state=0,
+    ).fit(X, y)
+    score = est.score(X, y)
+    # Lowest over 8 seeds: identity 0.767 (a linear boundary), the others 0.983.
+    if activation == "identity":
+        assert 0.72 < score < 0.9
+    else:
+        assert score > 0.93

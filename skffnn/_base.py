@@ -361,6 +361,12 @@ class _BaseFFNN(BaseEstimator):
     def _partial_fit(
         self, X: Any, y: Any, sample_weight: Any, classes: Any
     ) -> _BaseFFNN:
+        if self.early_stopping:
+            raise ValueError(
+                "partial_fit does not support early_stopping=True: each call sees "
+                "one batch, with nothing to hold out. Score a validation set "
+                "yourself between calls."
+            )
         first_call = not hasattr(self, "_network")
         return self._fit(
             X,
@@ -400,6 +406,8 @@ class _BaseFFNN(BaseEstimator):
             ensure_min_samples=2,
             y_numeric=self._numeric_targets,
         )
+        if not first_call:
+            self._check_same_architecture(params)
         targets = self._encode_targets(y, first_call=first_call, classes=classes)
         weights = _check_sample_weight(sample_weight, X.shape[0], "sample_weight")
         weights = self._weights(y, weights)
@@ -426,6 +434,33 @@ class _BaseFFNN(BaseEstimator):
             self.n_layers_ = len(params["hidden_layer_sizes"]) + 2
         data = Dataset(X, targets.astype(self._network.dtype, copy=False), weights)
         return params, data, y
+
+    def _check_same_architecture(self, params: dict[str, Any]) -> None:
+        """Refuse to continue training a network whose definition has changed."""
+        network = self._network
+        output_activation, cost = self._output_layer()
+        changed = [
+            name
+            for name, now, then in [
+                (
+                    "hidden_layer_sizes",
+                    params["hidden_layer_sizes"],
+                    network.layer_sizes[1:-1],
+                ),
+                ("activation", params["activation"], network.hidden_activations),
+                ("batch_norm", params["batch_norm"], network.batch_norm),
+                ("output_activation", output_activation, network.output_activation),
+                ("cost", cost, network.cost),
+            ]
+            if list(np.atleast_1d(now)) != list(np.atleast_1d(then))
+        ]
+        if changed:
+            raise ValueError(
+                f"{', '.join(changed)} changed since the network was built; "
+                "warm_start and partial_fit continue the same network. Set "
+                "warm_start=False (or clone the estimator) to train a new one."
+            )
+        network.dropout = params["dropout"]
 
     def _validation_data(
         self, params: dict[str, Any], data: Dataset, y_raw: Any, given: tuple
@@ -528,13 +563,15 @@ class _BaseFFNN(BaseEstimator):
         self.n_iter_ += result.n_iter
         self.t_ += result.steps
         self.best_loss_ = float(result.best_loss)
-        warn_all(result.messages, ConvergenceWarning)
+        # The user's call is 2 frames up from fit, 3 from partial_fit.
+        stacklevel = 4 if incremental else 3
+        warn_all(result.messages, ConvergenceWarning, stacklevel)
         if not incremental and not result.converged and result.n_iter == config.epochs:
             warnings.warn(
                 f"Stopped after the maximum of {config.epochs} epochs before the "
                 "loss converged; raise epochs or eta, or loosen tol.",
                 ConvergenceWarning,
-                stacklevel=3,
+                stacklevel=stacklevel,
             )
         return self
 

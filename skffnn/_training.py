@@ -67,9 +67,16 @@ class History:
     records: dict[str, list[float]] = field(default_factory=dict)
 
     def append(self, **values: float) -> None:
-        """Record one epoch's values."""
-        for key, value in values.items():
-            self.records.setdefault(key, []).append(float(value))
+        """Record one epoch's values; a key missing on either side gets NaN.
+
+        So ``records[key][i]`` is always epoch ``i``, even when a warm start adds
+        or drops the validation set.
+        """
+        n_epochs = len(self.records.get("train_loss", []))
+        for key in values.keys() - self.records.keys():
+            self.records[key] = [np.nan] * n_epochs
+        for key, column in self.records.items():
+            column.append(float(values.get(key, np.nan)))
 
     def as_arrays(self) -> dict[str, Array]:
         """Return the records as a dict of 1-D float arrays."""
@@ -200,85 +207,46 @@ def train_minibatch(
     result = TrainingResult(best_loss=best_loss)
     monitor_validation = config.early_stopping and validation is not None
     patience = _Patience(config.tol, config.n_iter_no_change, best_loss)
-    best_theta = network.theta.copy() if monitor_validation else None
-    n = train.n_samples
-    batch_size = min(config.batch_size, n)
-    order = np.arange(n)
-    batches = _Batches(train, batch_size)
-    keys = _dropout.row_keys(train.X, seed) if network.dropout else None
+    best_theta = network.theta.copy()  # of the best monitored loss
+    lowest = _Lowest(network.theta)  # weights of the lowest training loss
+    epochs = _Epochs(network, scheduler, train, config, rng, accuracy, seed)
+    epochs.step = first_step
     bar = _progress(config, config.epochs)
     try:
-        for _epoch in range(config.epochs):
+        for _ in range(config.epochs):
             epoch_start = network.theta.copy()
-            if config.shuffle:
-                rng.shuffle(order)
-            loss_sum = weight_sum = correct_sum = 0.0
-            finite = True
-            for start in range(0, n, batch_size):
-                rows = order[start : start + batch_size]
-                if not config.shuffle:
-                    rows = slice(start, start + batch_size)
-                X_batch, y_batch = batches.take(rows)
-                batch_weight = (
-                    float(len(y_batch))
-                    if train.sample_weight is None
-                    else float(train.sample_weight[rows].sum())
+            # Overflow on the way to divergence is expected; it is caught below.
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                record = epochs.run()
+                finite = np.isfinite(record["train_loss"]) and np.all(
+                    np.isfinite(network.theta)
                 )
-                if batch_weight <= 0:
-                    continue  # every sample here has zero weight
-                loss, out = network.gradient(
-                    X_batch,
-                    y_batch,
-                    train.normalized_weights(rows),
-                    config.lam,
-                    None
-                    if keys is None
-                    else network.masks(keys[rows], first_step + result.steps),
-                )
-                if not np.isfinite(loss):
-                    finite = False
-                    break
-                _clip(network.grad, config.clip_norm)
-                network.theta -= scheduler.update_change(network.grad)
-                result.steps += 1
-                loss_sum += loss * batch_weight
-                weight_sum += batch_weight
-                if accuracy is not None:
-                    correct_sum += accuracy(y_batch, out) * len(y_batch)
-            train_loss = loss_sum / weight_sum if weight_sum else np.nan
-            finite = finite and np.isfinite(train_loss)
-            if not (finite and np.all(np.isfinite(network.theta))):
+                if finite and validation is not None:
+                    _score(network, validation, config.lam, accuracy, record)
+            result.steps = epochs.step - first_step
+            if not finite:
                 network.theta[:] = epoch_start
                 result.messages.append(
-                    f"Training diverged in epoch {result.n_iter + 1}: the loss "
-                    "stopped being finite. The weights of the last finite epoch were "
-                    "kept. Try a smaller eta, scaling the inputs (e.g. "
-                    "StandardScaler), or clip_norm."
+                    _diverged(result.n_iter + 1, "stopped being finite")
                 )
                 break
             result.n_iter += 1
-            record = {"train_loss": train_loss}
-            if accuracy is not None:
-                record["train_accuracy"] = correct_sum / n
-            if validation is not None:
-                val_loss, val_accuracy = _evaluate(
-                    network, validation, config.lam, accuracy
-                )
-                record["val_loss"] = val_loss
-                if val_accuracy is not None:
-                    record["val_accuracy"] = val_accuracy
             history.append(**record)
+            lowest.update(record["train_loss"], network.theta)
             if bar is not None:
                 bar.set_postfix({k: f"{v:.4g}" for k, v in record.items()})
                 bar.update()
-            monitored = record["val_loss"] if monitor_validation else train_loss
+            monitored = (
+                record["val_loss"] if monitor_validation else record["train_loss"]
+            )
             improved, exhausted = patience.update(monitored)
-            if improved and best_theta is not None:
+            if improved and monitor_validation:
                 best_theta[:] = network.theta
             if exhausted:
                 result.converged = True
                 break
     except KeyboardInterrupt:
+        result.steps = epochs.step - first_step
         result.messages.append(
             f"Training interrupted after {result.n_iter} epochs; the weights reached "
             "so far were kept. Fit again with warm_start=True to continue."
@@ -286,10 +254,126 @@ def train_minibatch(
     finally:
         if bar is not None:
             bar.close()
-    if best_theta is not None and np.isfinite(patience.best):
+    if monitor_validation and np.isfinite(patience.best):
         network.theta[:] = best_theta
+    elif lowest.blew_up():
+        network.theta[:] = lowest.theta
+        result.converged = False
+        result.messages.append(
+            _diverged(
+                result.n_iter,
+                f"grew to {lowest.last:.3g}, over 10 times "
+                f"its lowest ({lowest.loss:.3g})",
+            )
+        )
     result.best_loss = patience.best
     return result
+
+
+def _diverged(epoch: int, what: str) -> str:
+    return (
+        f"Training diverged in epoch {epoch}: the loss {what}. The weights of the "
+        "epoch with the lowest finite loss were kept. Try a smaller eta, scaling "
+        "the inputs (e.g. StandardScaler), or clip_norm."
+    )
+
+
+def _score(
+    network: Network,
+    data: Dataset,
+    lam: float,
+    accuracy: Accuracy | None,
+    record: dict[str, float],
+) -> None:
+    """Add the validation loss (and accuracy) of `data` to `record`."""
+    val_loss, val_accuracy = _evaluate(network, data, lam, accuracy)
+    record["val_loss"] = val_loss
+    if val_accuracy is not None:
+        record["val_accuracy"] = val_accuracy
+
+
+class _Lowest:
+    """Remembers the weights of the epoch with the lowest training loss."""
+
+    BLOW_UP = 10.0
+
+    def __init__(self, theta: Array) -> None:
+        self.theta = theta.copy()
+        self.loss = self.last = np.inf
+
+    def update(self, loss: float, theta: Array) -> None:
+        self.last = loss
+        if loss < self.loss:
+            self.loss = loss
+            self.theta[:] = theta
+
+    def blew_up(self) -> bool:
+        """Whether the loss ended far above its lowest (finite) value."""
+        return np.isfinite(self.loss) and self.last > self.BLOW_UP * max(self.loss, 0)
+
+
+class _Epochs:
+    """One pass over shuffled minibatches: forward, backward, one step each."""
+
+    def __init__(
+        self,
+        network: Network,
+        scheduler: Scheduler,
+        train: Dataset,
+        config: TrainingConfig,
+        rng: np.random.Generator,
+        accuracy: Accuracy | None,
+        seed: int,
+    ) -> None:
+        self.network, self.scheduler, self.train = network, scheduler, train
+        self.config, self.rng, self.accuracy = config, rng, accuracy
+        self.batch_size = min(config.batch_size, train.n_samples)
+        self.order = np.arange(train.n_samples)
+        self.batches = _Batches(train, self.batch_size)
+        self.keys = _dropout.row_keys(train.X, seed) if network.dropout else None
+        self.step = 0
+
+    def run(self) -> dict[str, float]:
+        """Train one epoch; return its mean batch loss (and accuracy).
+
+        The loss is NaN as soon as a batch's loss is not finite.
+        """
+        network, train, config = self.network, self.train, self.config
+        n = train.n_samples
+        if config.shuffle:
+            self.rng.shuffle(self.order)
+        loss_sum = weight_sum = correct_sum = 0.0
+        for start in range(0, n, self.batch_size):
+            rows: Any = self.order[start : start + self.batch_size]
+            if not config.shuffle:
+                rows = slice(start, start + self.batch_size)
+            X_batch, y_batch = self.batches.take(rows)
+            batch_weight = (
+                float(len(y_batch))
+                if train.sample_weight is None
+                else float(train.sample_weight[rows].sum())
+            )
+            if batch_weight <= 0:
+                continue  # every sample here has zero weight
+            masks = None
+            if self.keys is not None:
+                masks = network.masks(self.keys[rows], self.step)
+            loss, out = network.gradient(
+                X_batch, y_batch, train.normalized_weights(rows), config.lam, masks
+            )
+            if not np.isfinite(loss):
+                return {"train_loss": np.nan}
+            _clip(network.grad, config.clip_norm)
+            network.theta -= self.scheduler.update_change(network.grad)
+            self.step += 1
+            loss_sum += loss * batch_weight
+            weight_sum += batch_weight
+            if self.accuracy is not None:
+                correct_sum += self.accuracy(y_batch, out) * len(y_batch)
+        record = {"train_loss": loss_sum / weight_sum if weight_sum else np.nan}
+        if self.accuracy is not None:
+            record["train_accuracy"] = correct_sum / n
+        return record
 
 
 def train_lbfgs(
@@ -305,11 +389,14 @@ def train_lbfgs(
 
     Parameters are as for :func:`train_minibatch`; ``config.epochs`` bounds the
     number of iterations and ``config.tol`` is the projected-gradient tolerance.
+    Early stopping does not apply: there are no epochs to stop between.
     """
     from scipy.optimize import minimize
 
     result = TrainingResult()
     weights = train.normalized_weights()
+    accepted = network.theta.astype(np.float64)  # the last accepted iterate
+    bar = _progress(config, config.epochs)
 
     def loss_and_gradient(theta: Array) -> tuple[float, Array]:
         network.theta[:] = theta
@@ -318,43 +405,62 @@ def train_lbfgs(
         return loss, network.grad.astype(np.float64)
 
     def record_iteration(intermediate_result: Any) -> None:
-        network.theta[:] = intermediate_result.x
+        accepted[:] = intermediate_result.x
+        network.theta[:] = accepted
         record = {"train_loss": float(intermediate_result.fun)}
         if accuracy is not None:
             _, record["train_accuracy"] = _evaluate(
                 network, train, config.lam, accuracy
             )
         if validation is not None:
-            val_loss, val_accuracy = _evaluate(
-                network, validation, config.lam, accuracy
-            )
-            record["val_loss"] = val_loss
-            if val_accuracy is not None:
-                record["val_accuracy"] = val_accuracy
+            _score(network, validation, config.lam, accuracy, record)
         history.append(**record)
+        result.n_iter += 1
+        if bar is not None:
+            bar.set_postfix({k: f"{v:.4g}" for k, v in record.items()})
+            bar.update()
 
-    with np.errstate(over="ignore", invalid="ignore"):
-        solution = minimize(
-            loss_and_gradient,
-            network.theta.astype(np.float64),
-            jac=True,
-            method="L-BFGS-B",
-            callback=record_iteration,
-            options={"maxiter": config.epochs, "gtol": config.tol, "maxfun": 15000},
+    try:
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            solution = minimize(
+                loss_and_gradient,
+                accepted.copy(),
+                jac=True,
+                method="L-BFGS-B",
+                callback=record_iteration,
+                options={
+                    "maxiter": config.epochs,
+                    "gtol": config.tol,
+                    "maxfun": 15000,
+                },
+            )
+    except KeyboardInterrupt:
+        network.theta[:] = accepted
+        result.steps = result.n_iter
+        result.messages.append(
+            f"Training interrupted after {result.n_iter} L-BFGS iterations; the "
+            "last accepted weights were kept. Fit again with warm_start=True to "
+            "continue."
         )
-    if np.all(np.isfinite(solution.x)):
+        return result
+    finally:
+        if bar is not None:
+            bar.close()
+    if np.isfinite(solution.fun) and np.all(np.isfinite(solution.x)):
         network.theta[:] = solution.x
+    else:
+        network.theta[:] = accepted
+        result.messages.append(
+            "L-BFGS diverged: the loss stopped being finite; the last accepted "
+            "weights were kept. Scale the inputs (e.g. StandardScaler)."
+        )
     result.n_iter = result.steps = int(solution.nit)
     result.best_loss = float(solution.fun)
     result.converged = solution.status == 0
-    if not np.isfinite(solution.fun):
-        result.messages.append(
-            "L-BFGS diverged: the loss stopped being finite. Scale the inputs."
-        )
     return result
 
 
-def warn_all(messages: list[str], category: type[Warning]) -> None:
-    """Issue each message as a warning of `category`."""
+def warn_all(messages: list[str], category: type[Warning], stacklevel: int) -> None:
+    """Issue each message as a warning of `category` at the user's call."""
     for message in messages:
-        warnings.warn(message, category, stacklevel=3)
+        warnings.warn(message, category, stacklevel=stacklevel + 1)

@@ -39,8 +39,6 @@ _CANONICAL_PAIRS = {("sigmoid", "binary_cross_entropy"), ("softmax", "cross_entr
 
 _RELU_FAMILY = ("relu", "leaky_relu", "elu")
 
-WEIGHT_INITS = ("auto", "glorot", "he", "normal")
-
 
 def _builtin_name(func: Any, registry: dict[str, Any]) -> str | None:
     if isinstance(func, str):

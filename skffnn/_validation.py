@@ -12,7 +12,8 @@ from numbers import Integral, Real
 from typing import Any
 
 from skffnn import activations, costs, schedulers
-from skffnn._network import WEIGHT_INITS
+
+WEIGHT_INITS = ("auto", "glorot", "he", "normal")
 
 SCHEDULERS = (
     "constant",

@@ -1,0 +1,90 @@
+"""Lint as a test, and the import rules between skffnn's modules."""
+
+import ast
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "skffnn"
+
+CONCEPTS = {"activations", "costs", "schedulers", "_batchnorm", "_dropout"}
+# What each module may import from skffnn: only what stands to its left.
+ALLOWED = {
+    "activations": set(),
+    "costs": set(),
+    "schedulers": set(),
+    "_batchnorm": set(),
+    "_dropout": set(),
+    "_network": CONCEPTS,
+    "_training": CONCEPTS | {"_network"},
+    "_validation": CONCEPTS,
+    "_base": CONCEPTS | {"_network", "_training", "_validation"},
+    "_regressor": CONCEPTS | {"_base", "_validation"},
+    "_classifier": CONCEPTS | {"_base", "_validation"},
+    "_gradcheck": CONCEPTS | {"_network"},
+    "__init__": CONCEPTS | {"_regressor", "_classifier", "_gradcheck"},
+}
+SKLEARN_USERS = {"_base", "_regressor", "_classifier", "_gradcheck"}
+
+
+def _imports(path):
+    """Yield every module name imported by the file at `path`."""
+    tree = ast.parse(path.read_text())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            yield node.module or ""
+            if node.module == "skffnn":
+                yield from (f"skffnn.{alias.name}" for alias in node.names)
+
+
+def _module_names():
+    return sorted(path.stem for path in PACKAGE.glob("*.py"))
+
+
+def test_every_module_has_import_rules():
+    assert set(_module_names()) == set(ALLOWED)
+
+
+@pytest.mark.parametrize("module", _module_names())
+def test_imports_only_what_stands_to_its_left(module):
+    imported = set(_imports(PACKAGE / f"{module}.py"))
+    internal = {name.split(".")[1] for name in imported if name.startswith("skffnn.")}
+    assert internal <= ALLOWED[module], internal - ALLOWED[module]
+
+
+@pytest.mark.parametrize("module", _module_names())
+def test_scikit_learn_only_in_the_estimator_layer_and_only_public(module):
+    sklearn = {
+        name
+        for name in _imports(PACKAGE / f"{module}.py")
+        if name.startswith("sklearn")
+    }
+    if module not in SKLEARN_USERS:
+        assert not sklearn
+    private = {
+        name for name in sklearn if any(p.startswith("_") for p in name.split("."))
+    }
+    assert not private
+
+
+def test_network_reads_in_one_sitting():
+    assert len((PACKAGE / "_network.py").read_text().splitlines()) < 450
+
+
+def _ruff():
+    ruff = shutil.which("ruff")
+    return [ruff] if ruff else [sys.executable, "-m", "ruff"]
+
+
+@pytest.mark.parametrize("command", [["check"], ["format", "--check"]])
+def test_ruff(command):
+    result = subprocess.run(
+        [*_ruff(), *command, str(ROOT)], capture_output=True, text=True, cwd=ROOT
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -438,21 +438,32 @@ class _BaseFFNN(BaseEstimator):
     def _check_same_architecture(self, params: dict[str, Any]) -> None:
         """Refuse to continue training a network whose definition has changed."""
         network = self._network
-        output_activation, cost = self._output_layer()
+        # A network built from today's parameters names its functions the same
+        # way, so the two definitions compare directly.
+        wanted = Network(
+            (network.layer_sizes[0], *params["hidden_layer_sizes"], 1),
+            params["activation"],
+            *self._output_layer(),
+            batch_norm=params["batch_norm"],
+        )
         changed = [
             name
             for name, now, then in [
                 (
                     "hidden_layer_sizes",
-                    params["hidden_layer_sizes"],
+                    wanted.layer_sizes[1:-1],
                     network.layer_sizes[1:-1],
                 ),
-                ("activation", params["activation"], network.hidden_activations),
-                ("batch_norm", params["batch_norm"], network.batch_norm),
-                ("output_activation", output_activation, network.output_activation),
-                ("cost", cost, network.cost),
+                ("activation", wanted.hidden_activations, network.hidden_activations),
+                ("batch_norm", wanted.batch_norm, network.batch_norm),
+                (
+                    "output_activation",
+                    wanted.output_activation,
+                    network.output_activation,
+                ),
+                ("cost", wanted.cost, network.cost),
             ]
-            if list(np.atleast_1d(now)) != list(np.atleast_1d(then))
+            if now != then
         ]
         if changed:
             raise ValueError(

@@ -12,6 +12,7 @@ from sklearn.exceptions import DataConversionWarning
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 
+from skffnn import _validation
 from skffnn._base import SHARED_ATTRIBUTES_DOC, SHARED_PARAMETERS_DOC, _BaseFFNN
 
 Array = np.ndarray
@@ -22,15 +23,7 @@ class FFNNClassifier(ClassifierMixin, _BaseFFNN):
     class_weight: Any = None
 
     def _check_output_params(self) -> dict[str, Any]:
-        if not (
-            self.class_weight is None
-            or self.class_weight == "balanced"
-            or isinstance(self.class_weight, dict)
-        ):
-            raise ValueError(
-                "class_weight must be None, 'balanced' or a dict {label: weight}; "
-                f"got {self.class_weight!r}."
-            )
+        _validation.check_class_weight(self.class_weight)
         return {}
 
     def _output_layer(self) -> tuple[Any, Any]:

@@ -84,9 +84,15 @@ class Network:
         self.layer_sizes = tuple(int(size) for size in layer_sizes)
         if len(hidden_activations) != len(self.layer_sizes) - 2:
             raise ValueError("need one hidden activation per hidden layer")
-        self.hidden_activations = list(hidden_activations)
-        self.output_activation = output_activation
-        self.cost = cost
+        # Built-ins are kept by name, so that the state holds no functions.
+        self.hidden_activations = [
+            _builtin_name(f, activations.ACTIVATIONS) or f for f in hidden_activations
+        ]
+        self.output_activation = (
+            _builtin_name(output_activation, activations.ACTIVATIONS)
+            or output_activation
+        )
+        self.cost = _builtin_name(cost, costs.COSTS) or cost
         self.dtype = np.dtype(dtype).name
         self.batch_norm = bool(batch_norm)
         self.dropout = float(dropout)

@@ -11,6 +11,8 @@ import math
 from numbers import Integral, Real
 from typing import Any
 
+import numpy as np
+
 from skffnn import activations, costs, schedulers
 
 WEIGHT_INITS = ("auto", "glorot", "he", "normal")
@@ -60,7 +62,7 @@ def check_int(name: str, value: Any, *, low: int) -> int:
 
 def check_bool(name: str, value: Any) -> bool:
     """Return `value` as a bool, or raise if it is not True or False."""
-    if not isinstance(value, bool) and type(value).__name__ != "bool_":
+    if not isinstance(value, bool | np.bool_):
         raise _fail(name, value, "True or False")
     return bool(value)
 
@@ -108,6 +110,21 @@ def check_activation(value: Any, n_hidden: int) -> list[Any]:
     return [_check_one_activation("activation", value, choices)] * n_hidden
 
 
+def check_class_weight(value: Any) -> Any:
+    """Return a valid class_weight: None, "balanced" or {label: weight >= 0}."""
+    accepts = "None, 'balanced' or a dict {label: finite weight >= 0}"
+    if value is None or (isinstance(value, str) and value == "balanced"):
+        return value
+    if not isinstance(value, dict):
+        raise _fail("class_weight", value, accepts)
+    for weight in value.values():
+        if isinstance(weight, bool) or not isinstance(weight, Real):
+            raise _fail("class_weight", value, accepts)
+        if not (0 <= weight < math.inf):
+            raise _fail("class_weight", value, accepts)
+    return value
+
+
 def check_output_activation(value: Any) -> Any:
     """Return a valid output activation name or callable."""
     return _check_one_activation(
@@ -128,15 +145,17 @@ def build_scheduler(params: dict[str, Any]) -> schedulers.Scheduler | str:
     A user's Scheduler instance is copied and reset, never changed.
     """
     value = params["scheduler"]
+    # Checked even when a Scheduler instance makes them unused: a bad value is
+    # a mistake either way.
+    eta = check_real("eta", params["eta"], low=0, low_open=True, high_open=True)
+    momentum = check_real("momentum", params["momentum"], low=0, high=1, high_open=True)
+    rho = check_real("rho", params["rho"], low=0, high=1, high_open=True)
+    rho2 = check_real("rho2", params["rho2"], low=0, high=1, high_open=True)
     if isinstance(value, schedulers.Scheduler):
         scheduler = copy.deepcopy(value)
         scheduler.reset()
         return scheduler
     name = check_choice("scheduler", value, SCHEDULERS)
-    eta = check_real("eta", params["eta"], low=0, low_open=True)
-    momentum = check_real("momentum", params["momentum"], low=0, high=1, high_open=True)
-    rho = check_real("rho", params["rho"], low=0, high=1, high_open=True)
-    rho2 = check_real("rho2", params["rho2"], low=0, high=1, high_open=True)
     if name == "lbfgs":
         return name
     if name == "constant":

@@ -110,7 +110,7 @@ class Momentum(Scheduler):
             self.change = np.zeros_like(gradient)
         self.change *= self.momentum
         self.change += self.eta * gradient
-        return self.change
+        return self.change.copy()  # the velocity is state: never hand it out
 
     def reset(self) -> None:
         """Forget the velocity."""
@@ -175,7 +175,7 @@ class AdagradMomentum(Adagrad):
             self.change = np.zeros_like(gradient)
         self.change *= self.momentum
         self.change += scaled
-        return self.change
+        return self.change.copy()  # the velocity is state: never hand it out
 
     def reset(self) -> None:
         """Forget the accumulated squares and the velocity."""
@@ -250,10 +250,7 @@ class Adam(Scheduler):
         self.reset()
 
     def update_change(self, gradient: Array) -> Array:
-        """Return the bias-corrected Adam step for this gradient.
-
-        The returned array is a buffer that the next call overwrites.
-        """
+        """Return the bias-corrected Adam step for this gradient."""
         if self.moment is None or self.second is None or self._step is None:
             self.moment = np.zeros_like(gradient)
             self.second = np.zeros_like(gradient)
@@ -271,9 +268,9 @@ class Adam(Scheduler):
         np.sqrt(self.second, out=step)
         step *= 1 / np.sqrt(1 - self.rho2**self.t)
         step += EPS
-        np.divide(self.moment, step, out=step)
-        step *= self.eta / (1 - self.rho**self.t)
-        return step
+        change = np.divide(self.moment, step)
+        change *= self.eta / (1 - self.rho**self.t)
+        return change
 
     def reset(self) -> None:
         """Forget both moments and the step count."""

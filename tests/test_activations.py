@@ -124,7 +124,7 @@ def test_custom_callable_gets_autograds_derivative(z):
 
 
 def test_custom_callable_resolves_to_itself_and_autograd_backward():
-    func, backward = activations.resolve(_x_sin)
+    func, _, backward = activations.resolve(_x_sin)
     assert func is _x_sin
     z = np.array([[0.3, -1.2], [2.0, 0.7]])
     delta = np.array([[1.0, -2.0], [0.5, 3.0]])
@@ -192,7 +192,7 @@ def test_float32_in_float32_out(name):
 @given(z=z_arrays, data=st.data())
 def test_backward_rule_is_delta_times_derivative(name, z, data):
     delta = data.draw(arrays(np.float64, z.shape, elements=st.floats(-10, 10)))
-    func, backward = activations.resolve(name)
+    func, _, backward = activations.resolve(name)
     a = func(z)
     z_before, a_before = z.copy(), np.array(a, copy=True)
     out = backward(delta.copy(), z, a)
@@ -215,7 +215,7 @@ def _reference_softmax(z):
 )
 def test_softmax_backward_is_jacobian_vector_product(z, data):
     delta = data.draw(arrays(np.float64, z.shape, elements=st.floats(-10, 10)))
-    _, backward = activations.resolve("softmax")
+    backward = activations.resolve("softmax").backward
     a = activations.softmax(z[None, :])
     out = backward(delta[None, :].copy(), z[None, :], a)
     jac = jacobian(_reference_softmax)(z)  # jac[k, j] = d a_k / d z_j
@@ -225,7 +225,7 @@ def test_softmax_backward_is_jacobian_vector_product(z, data):
 def test_softmax_backward_on_a_known_row():
     # a = (1/2, 1/4, 1/4); a * (delta - a . delta) for delta = (1, 0, 0).
     z = np.log(np.array([[2.0, 1.0, 1.0]]))
-    _, backward = activations.resolve("softmax")
+    backward = activations.resolve("softmax").backward
     out = backward(np.array([[1.0, 0.0, 0.0]]), z, activations.softmax(z))
     np.testing.assert_allclose(out, [[0.25, -0.125, -0.125]], rtol=1e-14)
 
@@ -233,6 +233,22 @@ def test_softmax_backward_on_a_known_row():
 @pytest.mark.parametrize("name", [*HIDDEN, "softmax"])
 def test_resolve_builtin_by_name_and_by_function(name):
     func = activations.ACTIVATIONS[name]
-    assert activations.resolve(name)[0] is func
-    assert activations.resolve(func)[0] is func
-    assert activations.resolve(name)[1] is activations.resolve(func)[1]
+    assert activations.resolve(name).apply is func
+    assert activations.resolve(func).apply is func
+    assert activations.resolve(name).backward is activations.resolve(func).backward
+
+
+@pytest.mark.parametrize("name", HIDDEN)
+def test_apply_into_equals_apply(name):
+    rule = activations.resolve(name)
+    z = np.linspace(-3, 3, 12).reshape(3, 4)
+    out = np.full_like(z, np.nan)
+    np.testing.assert_allclose(rule.apply_into(z, out), rule.apply(z), rtol=1e-15)
+
+
+def test_apply_into_of_a_custom_callable_writes_the_buffer():
+    rule = activations.resolve(_x_sin)
+    z = np.linspace(-3, 3, 12).reshape(3, 4)
+    out = np.zeros_like(z)
+    assert rule.apply_into(z, out) is out
+    np.testing.assert_allclose(out, _x_sin(z), rtol=1e-15)

@@ -208,7 +208,8 @@ def train_minibatch(
     monitor_validation = config.early_stopping and validation is not None
     patience = _Patience(config.tol, config.n_iter_no_change, best_loss)
     best_theta = network.theta.copy()  # of the best monitored loss
-    lowest = _Lowest(network.theta)  # weights of the lowest training loss
+    # Weights of the lowest training loss so far (the starting ones at first).
+    lowest = _Lowest(network.theta)
     epochs = _Epochs(network, scheduler, train, config, rng, accuracy, seed)
     epochs.step = first_step
     bar = _progress(config, config.epochs)
@@ -225,14 +226,14 @@ def train_minibatch(
                     _score(network, validation, config.lam, accuracy, record)
             result.steps = epochs.step - first_step
             if not finite:
-                network.theta[:] = epoch_start
+                network.theta[:] = lowest.theta
                 result.messages.append(
                     _diverged(result.n_iter + 1, "stopped being finite")
                 )
                 break
             result.n_iter += 1
             history.append(**record)
-            lowest.update(record["train_loss"], network.theta)
+            lowest.update(record["train_loss"], epoch_start)
             if bar is not None:
                 bar.set_postfix({k: f"{v:.4g}" for k, v in record.items()})
                 bar.update()
@@ -256,7 +257,7 @@ def train_minibatch(
             bar.close()
     if monitor_validation and np.isfinite(patience.best):
         network.theta[:] = best_theta
-    elif lowest.blew_up():
+    elif lowest.blew_up() and not result.messages:
         network.theta[:] = lowest.theta
         result.converged = False
         result.messages.append(
@@ -293,7 +294,11 @@ def _score(
 
 
 class _Lowest:
-    """Remembers the weights of the epoch with the lowest training loss."""
+    """Remembers the weights that began the epoch with the lowest training loss.
+
+    An epoch's loss is measured on the way through it, so the weights at its
+    start, not its end, are the ones known to give about that loss.
+    """
 
     BLOW_UP = 10.0
 

@@ -44,7 +44,8 @@ def main(quick=False):
         print(
             f"{params['ffnnclassifier__eta']:>8g} {params['ffnnclassifier__lam']:>8g} "
             f"{params['ffnnclassifier__hidden_layer_sizes'][0]:>8d} "
-            f"{results['mean_test_score'][i]:>12.4f} {results['rank_test_score'][i]:>5d}"
+            f"{results['mean_test_score'][i]:>12.4f} "
+            f"{results['rank_test_score'][i]:>5d}"
         )
     test_accuracy = search.score(X_test, y_test)
     print(f"best: {search.best_params_}")

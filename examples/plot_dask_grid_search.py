@@ -45,10 +45,10 @@ def connect(stack, scheduler):
     if scheduler is not None:
         return stack.enter_context(Client(scheduler))
     # Threads in this process: starts in a second and copies nothing between
-    # processes; the dashboard is off so that no port is needed.
+    # processes. The dashboard takes any free port, not 8787, which may be taken.
     cluster = stack.enter_context(
         LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0"
         )
     )
     return stack.enter_context(Client(cluster))

@@ -133,6 +133,8 @@ def main(out_dir, quick=False):
         "best_lam": float(best["ffnnclassifier__lam"]),
         "best_cv_accuracy": float(search.best_score_),
         "test_accuracy": float(test_accuracy),
+        "eta_values": np.asarray(eta_values),
+        "lam_values": np.asarray(lam_values),
         "train_accuracy_grid": train,
         "cv_accuracy_grid": test,
     }

@@ -18,7 +18,7 @@ cluster's task stream: which worker ran which batch of fits, and when.
 import argparse
 import time
 import warnings
-from contextlib import ExitStack
+from contextlib import ExitStack, nullcontext
 from pathlib import Path
 
 import joblib
@@ -33,6 +33,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from threadpoolctl import threadpool_limits
 
 from skffnn import FFNNClassifier
 
@@ -52,6 +53,19 @@ def connect(stack, scheduler):
         )
     )
     return stack.enter_context(Client(cluster))
+
+
+def blas_limit(scheduler):
+    """One BLAS thread per worker thread of the local cluster.
+
+    Its workers are threads of this process and share one BLAS thread pool:
+    left alone, two workers each asking for every core ran this demo ten times
+    slower. Dask's own worker processes (``--scheduler``) get one BLAS thread
+    each from their nanny already.
+    """
+    if scheduler is not None:
+        return nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 # %%
@@ -131,7 +145,11 @@ def main(out_dir, quick=False, scheduler=None):
             # come once per fit, from every worker.
             warnings.simplefilter("ignore", ConvergenceWarning)
             started = time.perf_counter()
-            with get_task_stream(client) as stream, joblib.parallel_backend("dask"):
+            with (
+                blas_limit(scheduler),
+                get_task_stream(client) as stream,
+                joblib.parallel_backend("dask"),
+            ):
                 search.fit(X_train, y_train)
             seconds = time.perf_counter() - started
         tasks = stream.data

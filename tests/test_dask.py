@@ -14,6 +14,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from threadpoolctl import threadpool_limits
 
 from skffnn import FFNNClassifier
 
@@ -44,6 +45,9 @@ def client():
             n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0"
         ) as cluster,
         distributed.Client(cluster) as client,
+        # The worker threads share this process's BLAS thread pool; one BLAS
+        # thread each keeps them from fighting over the cores.
+        threadpool_limits(limits=1, user_api="blas"),
     ):
         yield client
 

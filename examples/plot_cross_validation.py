@@ -111,7 +111,8 @@ def main(out_dir, quick=False):
 
     scores, curves = {}, {}
     with warnings.catch_warnings():
-        # Quick mode caps the epochs far below convergence on purpose.
+        # The network on the learning curve's smallest training sets, and every
+        # fit in quick mode, stop at the epoch cap; the curves show the effect.
         warnings.simplefilter("ignore", ConvergenceWarning)
         for label, model in models.items():
             scores[label] = cross_val_score(model, X, y, cv=cv, n_jobs=n_jobs)

@@ -11,7 +11,6 @@ decision region: the probability of output 1 over the input plane.
 
 # %%
 import argparse
-import warnings
 from pathlib import Path
 
 import matplotlib
@@ -19,7 +18,6 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
-from sklearn.exceptions import ConvergenceWarning
 
 from skffnn import FFNNClassifier
 
@@ -99,13 +97,9 @@ def main(out_dir, quick=False):
     out_dir.mkdir(parents=True, exist_ok=True)
 
     fitted = {name: {} for name in TITLES}
-    with warnings.catch_warnings():
-        # XOR without a hidden layer cannot converge to a fit of the data; its
-        # warning is the expected outcome here, not news.
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        for gate, y in GATES.items():
-            for name, model in make_models().items():
-                fitted[name][gate] = model.fit(X, y)
+    for gate, y in GATES.items():
+        for name, model in make_models().items():
+            fitted[name][gate] = model.fit(X, y)
 
     accuracy = {
         name: {gate: float(fitted[name][gate].score(X, y)) for gate, y in GATES.items()}

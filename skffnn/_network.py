@@ -34,8 +34,12 @@ from skffnn import _batchnorm, _dropout, activations, costs
 
 Array = np.ndarray
 
-# Output layer and cost pairs whose dC/dz collapses to a - y (no Jacobian needed).
-_CANONICAL_PAIRS = {("sigmoid", "binary_cross_entropy"), ("softmax", "cross_entropy")}
+# Output layer and cost pairs whose dC/dz collapses to a - y (no Jacobian
+# needed), and whose loss is computed from z exactly, however saturated a is.
+_CANONICAL_PAIRS = {
+    ("sigmoid", "binary_cross_entropy"): costs.binary_cross_entropy_from_logits,
+    ("softmax", "cross_entropy"): costs.cross_entropy_from_logits,
+}
 
 _RELU_FAMILY = ("relu", "leaky_relu", "elu")
 
@@ -156,7 +160,8 @@ class Network:
             _builtin_name(self.output_activation, activations.ACTIVATIONS),
             _builtin_name(self.cost, costs.COSTS),
         )
-        self._canonical_output = pair in _CANONICAL_PAIRS
+        self._cost_from_logits = _CANONICAL_PAIRS.get(pair)
+        self._canonical_output = self._cost_from_logits is not None
 
     @property
     def n_layers(self) -> int:
@@ -236,12 +241,7 @@ class Network:
         """
         a = X
         if not training:
-            for layer in range(self.n_layers - 1):
-                z = a @ self.W[layer] + self.b[layer]
-                if self.batch_norm:
-                    z = self._normalize(z, layer, training, weights)
-                a = self._hidden[layer].apply(z)
-            return np.asarray(self._output.apply(a @ self.W[-1] + self.b[-1]))
+            return np.asarray(self._output.apply(self._logits(X)))
         # Training reuses one workspace per batch size: no allocation per step
         # for the big arrays, whose products BLAS writes in place.
         work = self._workspace(X.shape[0])
@@ -264,6 +264,21 @@ class Network:
                 a = a * masks[layer]
             self._inputs.append(a)
         raise AssertionError("unreachable: the output layer returns")
+
+    def _logits(self, X: Any) -> Array:
+        """Return the output layer's ``z`` at prediction."""
+        a = X
+        for layer in range(self.n_layers - 1):
+            z = a @ self.W[layer] + self.b[layer]
+            if self.batch_norm:
+                z = self._normalize(z, layer, False, None)
+            a = self._hidden[layer].apply(z)
+        return np.asarray(a @ self.W[-1] + self.b[-1])
+
+    def _per_sample_loss(self, y: Array, out: Array, z: Array) -> Array:
+        if self._cost_from_logits is not None:
+            return self._cost_from_logits(y, z)
+        return self._cost(y, out)
 
     def _workspace(self, n_samples: int) -> _Workspace:
         work = self._workspaces.get(n_samples)
@@ -317,8 +332,9 @@ class Network:
         self, X: Any, y: Array, weights: Array | None = None, lam: float = 0.0
     ) -> tuple[float, Array]:
         """Return the loss at prediction (see :meth:`loss`) and the output."""
-        out = self.forward(X)
-        return self.total_loss(self._cost(y, out), weights, lam), out
+        z = self._logits(X)
+        out = self._output.apply(z)
+        return self.total_loss(self._per_sample_loss(y, out, z), weights, lam), out
 
     def total_loss(self, per_sample: Array, weights: Array | None, lam: float) -> float:
         """Combine per-sample costs into the training loss (see :meth:`loss`)."""
@@ -349,7 +365,7 @@ class Network:
         if self.batch_norm and column is None:
             column = np.full((n_samples, 1), 1.0 / n_samples, self.dtype)
         out = self.forward(X, training=True, masks=masks, weights=column)
-        loss = self.total_loss(self._cost(y, out), weights, lam)
+        loss = self.total_loss(self._per_sample_loss(y, out, self._z[-1]), weights, lam)
         work = self._workspace(n_samples)
         delta = self._output_delta(y, out, work.delta[-1])
         delta *= 1.0 / n_samples if weights is None else column

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from scipy.special import xlogy
+from scipy.special import logsumexp, xlogy
 
 __all__ = [
     "COSTS",
@@ -62,6 +62,27 @@ def cross_entropy(y: Array, p: Array) -> Array:
     ``C_i = -sum_k y_ik log p_ik``, with `p` clipped away from zero.
     """
     return -np.sum(xlogy(y, _clip_probabilities(p)), axis=1)
+
+
+def binary_cross_entropy_from_logits(y: Array, z: Array) -> Array:
+    """Binary cross-entropy of ``p = sigmoid(z)``, computed from `z` exactly.
+
+    Notes
+    -----
+    ``C_i = sum_k [log(1 + exp(z_ik)) - y_ik z_ik]``, with ``logaddexp`` so that
+    no exponential overflows: exact even where ``p`` rounds to 0 or 1.
+    """
+    return np.sum(np.logaddexp(0, z) - y * z, axis=1)
+
+
+def cross_entropy_from_logits(y: Array, z: Array) -> Array:
+    """Cross-entropy of ``p = softmax(z)`` and one-hot `y`, computed from `z`.
+
+    Notes
+    -----
+    ``C_i = logsumexp(z_i) - sum_k y_ik z_ik``, exact for any size of `z`.
+    """
+    return logsumexp(z, axis=1) - np.sum(y * z, axis=1)
 
 
 COSTS: dict[str, Cost] = {

@@ -163,3 +163,35 @@ def test_float32_in_float32_out(name, dtype):
     p = np.array([[0.7, 0.3], [0.4, 0.6]], dtype=dtype)
     assert costs.COSTS[name](y, p).dtype == dtype
     assert costs.gradient(name)(y, p).dtype == dtype
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_costs_from_logits_match_probability_costs_and_stay_exact_when_saturated(
+    dtype,
+):
+    from skffnn.activations import sigmoid, softmax
+
+    z = np.array([[0.3, -1.2, 2.0], [1.5, 0.0, -0.7]], dtype=dtype)
+    y_multi = np.array([[0, 0, 1], [1, 0, 0]], dtype=dtype)
+    y_binary = np.array([[1, 0, 1], [0, 1, 1]], dtype=dtype)
+    rtol = 1e-5 if dtype == np.float32 else 1e-12
+    np.testing.assert_allclose(
+        costs.cross_entropy_from_logits(y_multi, z),
+        costs.cross_entropy(y_multi, softmax(z)),
+        rtol=rtol,
+    )
+    np.testing.assert_allclose(
+        costs.binary_cross_entropy_from_logits(y_binary, z),
+        costs.binary_cross_entropy(y_binary, sigmoid(z)),
+        rtol=rtol,
+    )
+    # Confidently wrong by a margin of 1000: the loss is 1000, not a clipped cap.
+    wrong = np.array([[1000.0, 0.0]], dtype=dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ce = costs.cross_entropy_from_logits(np.array([[0, 1]], dtype=dtype), wrong)
+        bce = costs.binary_cross_entropy_from_logits(
+            np.array([[0.0]], dtype=dtype), wrong[:, :1]
+        )
+    np.testing.assert_allclose(ce, [1000.0], rtol=1e-6)
+    np.testing.assert_allclose(bce, [1000.0], rtol=1e-6)

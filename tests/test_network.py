@@ -10,7 +10,7 @@ from autograd import grad
 from hypothesis import given
 from hypothesis import strategies as st
 
-from skffnn import activations, costs
+from skffnn import _dropout, activations, costs
 from skffnn._gradcheck import autograd_loss
 from skffnn._network import Network
 
@@ -36,10 +36,10 @@ def _randomize(network, seed=0, scale=0.5):
     network.theta[:] = rng.normal(scale=scale, size=network.theta.size)
 
 
-def _autograd_gradient(network, X, y, weights, lam):
+def _autograd_gradient(network, X, y, weights, lam, masks=None):
     if weights is None:
         weights = np.full(X.shape[0], 1.0 / X.shape[0])
-    loss = autograd_loss(network, X, y, weights, lam)
+    loss = autograd_loss(network, X, y, weights, lam, masks)
     theta = network.theta.astype(np.float64)
     return loss(theta), grad(loss)(theta)
 
@@ -192,9 +192,18 @@ def problems(draw):
     n_samples = draw(st.integers(1, 20))
     lam = draw(st.floats(0.0, 1.0))
     weighted = draw(st.booleans())
+    batch_norm = draw(st.booleans())
+    dropout = draw(st.sampled_from([0.0, 0.5]))
     seed = draw(st.integers(0, 2**32 - 1))
     rng = np.random.default_rng(seed)
-    network = Network((n_features, *widths, n_outputs), hidden, output, cost)
+    network = Network(
+        (n_features, *widths, n_outputs),
+        hidden,
+        output,
+        cost,
+        batch_norm=batch_norm,
+        dropout=dropout,
+    )
     network.theta[:] = rng.normal(scale=0.7, size=network.theta.size)
     X = rng.normal(size=(n_samples, n_features))
     y = _targets(kind, rng, n_samples, n_outputs)
@@ -202,14 +211,16 @@ def problems(draw):
     if weighted:
         weights = rng.uniform(0.0, 1.0, n_samples) + 1e-3
         weights /= weights.sum()
-    return network, X, y, weights, lam
+    # One fixed draw of dropout masks, shared by both sides.
+    masks = network.masks(_dropout.row_keys(X, seed=seed % 1000), step=seed % 7)
+    return network, X, y, weights, lam, masks
 
 
 @given(problem=problems())
 def test_backward_matches_autograd_for_random_networks(problem):
-    network, X, y, weights, lam = problem
-    expected_loss, expected = _autograd_gradient(network, X, y, weights, lam)
-    loss, _ = network.gradient(X, y, weights, lam)
+    network, X, y, weights, lam, masks = problem
+    expected_loss, expected = _autograd_gradient(network, X, y, weights, lam, masks)
+    loss, _ = network.gradient(X, y, weights, lam, masks)
     expected_weights, expected_biases = _split(network, expected)
     for layer in range(network.n_layers):
         np.testing.assert_allclose(
@@ -226,6 +237,10 @@ def test_backward_matches_autograd_for_random_networks(problem):
             atol=1e-10,
             err_msg=f"b[{layer}]",
         )
+    # Batch norm's scales and shifts follow the biases in the same vector.
+    np.testing.assert_allclose(
+        network.grad, expected, rtol=1e-7, atol=1e-10, err_msg="gamma, beta"
+    )
     np.testing.assert_allclose(loss, expected_loss, rtol=1e-9, atol=1e-12)
 
 

@@ -153,7 +153,11 @@ SHARED_ATTRIBUTES_DOC = """
 
     history_ : dict of ndarray
         Per-epoch ``train_loss`` and, where they apply, ``val_loss``,
-        ``train_accuracy`` and ``val_accuracy``.
+        ``train_accuracy`` and ``val_accuracy``. As in Keras, the training
+        numbers average the epoch's minibatches while the weights move (with
+        dropout active); the validation numbers are computed at the end of the
+        epoch. A key absent in some epochs (a validation set given to only one
+        of several warm-started fits) holds NaN there.
 
     batch_norm_scales_, batch_norm_shifts_ : list of ndarray
         With ``batch_norm=True``: the learnt scale ``gamma`` and shift ``beta``

@@ -44,10 +44,13 @@ plain first-layer product ``(batch x features) @ (features x hidden)`` is
 reported too.
 
 Options: ``--workloads`` takes names or shell patterns (``clf-*``),
-``--quick`` shrinks everything for a ~30 s smoke test, ``--json`` saves the
-results, ``--plot`` saves a PNG of seconds per epoch against batch size,
-``--from-json`` re-prints the tables (and plot) of a saved run, ``--profile
-NAME`` runs cProfile on one skffnn epoch of that workload in this process.
+``--quick`` shrinks everything for a smoke test of 30-60 s, ``--threads N``
+limits BLAS / OpenMP threads everywhere (use 1 when the machine is shared:
+multithreaded OpenBLAS slows down many times over when other processes hold
+the cores), ``--json`` saves the results, ``--plot`` saves a PNG of seconds per
+epoch against batch size, ``--from-json`` re-prints the tables (and plot) of a
+saved run, ``--profile NAME`` runs cProfile on one skffnn epoch of that
+workload in this process. See benchmarks/README.md for the columns.
 """
 
 from __future__ import annotations
@@ -667,6 +670,12 @@ def _fmt(value: float, spec: str) -> str:
     return "-" if value is None or not np.isfinite(value) else format(value, spec)
 
 
+def _spread(entry: dict, library: str) -> str:
+    """Slowest over fastest epoch time of the repeats, e.g. ``1.12x``."""
+    times = [r["epoch_seconds"] for r in entry["runs"][library] if "error" not in r]
+    return f"{max(times) / min(times):.2f}x" if times else "-"
+
+
 def _peak(summary: dict) -> str:
     bound = "" if summary.get("peak_exact", True) else "≤ "
     return bound + _fmt(summary["peak_mib"], ".1f")
@@ -683,16 +692,16 @@ def results_table(results: list[dict]) -> str:
     memory = [
         "| workload | X_train MiB | skffnn peak MiB | sklearn peak MiB "
         "| skffnn s/fit | sklearn s/fit | n_iter skffnn / sklearn | repeats "
-        "| first-layer GEMM GFLOP/s |",
-        "|---|---:|---:|---:|---:|---:|---|---:|---:|",
+        "| spread skffnn / sklearn | first-layer GEMM GFLOP/s |",
+        "|---|---:|---:|---:|---:|---:|---|---:|---|---:|",
     ]
     for entry in results:
         w, s = entry["workload"], entry["summary"]
         ours, theirs = s["skffnn"], s["sklearn"]
         speed.append(
             f"| {w['name']} | {w['dtype']} | {w['batch']} | {w['epochs']} "
-            f"| {w['n_train']} | {_fmt(ours['epoch_seconds'], '.3f')} "
-            f"| {_fmt(theirs['epoch_seconds'], '.3f')} | {_fmt(s['ratio'], '.2f')} "
+            f"| {w['n_train']} | {_fmt(ours['epoch_seconds'], '.4g')} "
+            f"| {_fmt(theirs['epoch_seconds'], '.4g')} | {_fmt(s['ratio'], '.2f')} "
             f"| {'R²' if w['task'] == 'reg' else 'accuracy'} "
             f"| {_fmt(ours['score'], '.4f')} | {_fmt(theirs['score'], '.4f')} "
             f"| {_fmt(s['gemm_fwd_bwd_flops'] / 1e9, '.1f')} "
@@ -706,8 +715,9 @@ def results_table(results: list[dict]) -> str:
         memory.append(
             f"| {w['name']} | {s['X_train_mib']:.1f} "
             f"| {_peak(ours)} | {_peak(theirs)} "
-            f"| {_fmt(ours['fit_seconds'], '.3f')} "
-            f"| {_fmt(theirs['fit_seconds'], '.3f')} | {n_iter} | {w['repeats']} "
+            f"| {_fmt(ours['fit_seconds'], '.4g')} "
+            f"| {_fmt(theirs['fit_seconds'], '.4g')} | {n_iter} | {w['repeats']} "
+            f"| {_spread(entry, 'skffnn')} / {_spread(entry, 'sklearn')} "
             f"| {_fmt(s['gemm_first_layer_flops'] / 1e9, '.1f')} |"
         )
     return "\n".join(speed) + "\n\n" + "\n".join(memory)
@@ -724,7 +734,7 @@ def table_caption(meta: dict) -> str:
     return (
         f"Measured {meta['date']} on {meta['nproc']} cores ({meta['cpu']}), "
         f"{blas.get('internal_api')} {blas.get('version')} "
-        f"({blas.get('architecture')}, {blas.get('num_threads')} threads); "
+        f"({blas.get('architecture')}, {blas.get('num_threads')} BLAS thread(s)); "
         f"skffnn {meta['skffnn']} at commit {git['commit'][:10] or '?'}"
         f"{' + uncommitted changes' if git['dirty'] else ''} "
         f"(source sha256 {meta['skffnn_source_sha256']}), scikit-learn "
@@ -738,13 +748,15 @@ def table_caption(meta: dict) -> str:
     )
 
 
-def save_plot(results: list[dict], path: str) -> None:
+def save_plot(payload: dict, path: str) -> None:
     """Seconds per epoch against batch size, per library and dtype."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import FormatStrFormatter
 
+    results, meta = payload["results"], payload["meta"]
     fig, ax = plt.subplots(figsize=(6.4, 4.4))
     styles = {"skffnn": ("C0", "o"), "sklearn": ("C1", "s")}
     lines = 0
@@ -781,6 +793,19 @@ def save_plot(results: list[dict], path: str) -> None:
     ax.set_xscale("log", base=2)
     ax.set_yscale("log")
     ax.set_xticks([64, 256, 1024], ["64", "256", "1024"])
+    ax.yaxis.set_major_formatter(FormatStrFormatter("%g"))
+    ax.yaxis.set_minor_formatter(FormatStrFormatter("%g"))
+    ax.tick_params(axis="y", which="minor", labelsize=7)
+    blas = meta["blas"][0] if meta["blas"] else {}
+    threads = meta.get("threads_limit") or blas.get("num_threads")
+    fig.text(
+        0.01,
+        0.01,
+        f"skffnn {meta['skffnn_git']['commit'][:10]}, {meta['date'][:10]}, "
+        f"{meta['nproc']} cores, {threads} BLAS thread(s)",
+        fontsize=7,
+        color="0.4",
+    )
     ax.set_xlabel("batch size")
     ax.set_ylabel("seconds per epoch (median)")
     ax.grid(True, which="both", alpha=0.3)
@@ -802,7 +827,7 @@ def report(payload: dict, args: argparse.Namespace) -> None:
         Path(args.json).write_text(json.dumps(payload, indent=1) + "\n")
         print(f"results saved to {args.json}")
     if args.plot:
-        save_plot(payload["results"], args.plot)
+        save_plot(payload, args.plot)
 
 
 # --------------------------------------------------------------- profiling
@@ -844,7 +869,9 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
         default="all",
         help=f"comma-separated names or patterns (default all): {names}",
     )
-    parser.add_argument("--quick", action="store_true", help="~30 s smoke test")
+    parser.add_argument(
+        "--quick", action="store_true", help="tiny sizes: a 30-60 s smoke test"
+    )
     parser.add_argument("--repeats", type=int, help="override every repeat count")
     parser.add_argument(
         "--epochs", type=int, default=2, help="epochs of clf-* and reg-* (default 2)"
@@ -852,8 +879,9 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--threads",
         type=int,
-        help="limit BLAS/OpenMP threads (threadpoolctl) in every fit and GEMM "
-        "measurement; default: the libraries' own (all cores)",
+        help="limit BLAS/OpenMP threads in every fit (OPENBLAS_NUM_THREADS etc. "
+        "in its subprocess) and GEMM measurement (threadpoolctl); default: the "
+        "libraries' own (all cores)",
     )
     parser.add_argument("--json", metavar="PATH", help="save results as JSON")
     parser.add_argument("--plot", metavar="PATH", help="save a PNG of s/epoch vs batch")

@@ -2,7 +2,9 @@
 
 Both libraries train the same network on the same data: same hidden layers
 (ReLU), Adam with learning rate 1e-3, the same batch size and number of epochs,
-no L2 penalty (skffnn ``lam=0``, scikit-learn ``alpha=0``), no early stopping,
+the same initialization scheme (Glorot's uniform range, which scikit-learn
+always uses; skffnn's ``weight_init="glorot"``), no L2 penalty (skffnn
+``lam=0``, scikit-learn ``alpha=0``), no early stopping,
 and ``tol=0`` with a huge ``n_iter_no_change`` so that neither stops before the
 last epoch. The two libraries alternate repeat by repeat within one run
 (skffnn first on even repeats, scikit-learn first on odd ones), so that slow
@@ -257,6 +259,9 @@ def make_estimator(library: str, workload: Workload, seed: int, epochs: int) -> 
         return cls(
             hidden_layer_sizes=workload.hidden,
             activation="relu",
+            # scikit-learn's MLP draws every layer from Glorot's uniform range;
+            # skffnn's default for ReLU layers is He's normal, so say Glorot.
+            weight_init="glorot",
             scheduler="adam",
             eta=1e-3,
             lam=0.0,

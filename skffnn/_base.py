@@ -225,8 +225,13 @@ class _BaseFFNN(BaseEstimator):
         """Validate the estimator's own parameters; return output settings."""
         raise NotImplementedError
 
-    def _encode_targets(self, y: Any, *, first_call: bool, classes: Any) -> Array:
-        """Check `y`, set target attributes on the first call, return 2-D targets."""
+    def _encode_targets(
+        self, y: Any, *, first_call: bool, classes: Any, dtype: Any
+    ) -> Array:
+        """Check `y`, set target attributes on the first call, return 2-D targets.
+
+        The targets come back in `dtype`, the network's.
+        """
         raise NotImplementedError
 
     def _output_layer(self) -> tuple[Any, Any]:
@@ -412,7 +417,9 @@ class _BaseFFNN(BaseEstimator):
         )
         if not first_call:
             self._check_same_architecture(params)
-        targets = self._encode_targets(y, first_call=first_call, classes=classes)
+        targets = self._encode_targets(
+            y, first_call=first_call, classes=classes, dtype=X.dtype
+        )
         weights = _check_sample_weight(sample_weight, X.shape[0], "sample_weight")
         weights = self._weights(y, weights)
         if first_call:
@@ -436,7 +443,7 @@ class _BaseFFNN(BaseEstimator):
             self.best_loss_ = np.inf
             self.n_outputs_ = targets.shape[1]
             self.n_layers_ = len(params["hidden_layer_sizes"]) + 2
-        data = Dataset(X, targets.astype(self._network.dtype, copy=False), weights)
+        data = Dataset(X, targets, weights)
         return params, data, y
 
     def _check_same_architecture(self, params: dict[str, Any]) -> None:
@@ -493,14 +500,14 @@ class _BaseFFNN(BaseEstimator):
                 multi_output=True,
                 y_numeric=self._numeric_targets,
             )
-            targets_val = self._encode_targets(y_val, first_call=False, classes=None)
+            targets_val = self._encode_targets(
+                y_val, first_call=False, classes=None, dtype=self._network.dtype
+            )
             weights = _check_sample_weight(
                 sample_weight_val, X_val.shape[0], "sample_weight_val"
             )
             weights = self._weights(y_val, weights)
-            return data, Dataset(
-                X_val, targets_val.astype(self._network.dtype), weights
-            )
+            return data, Dataset(X_val, targets_val, weights)
         if not params["early_stopping"] or params["scheduler"] == "lbfgs":
             return data, None
         rows = np.arange(data.n_samples)

@@ -31,7 +31,9 @@ class FFNNClassifier(ClassifierMixin, _BaseFFNN):
             return "softmax", "cross_entropy"
         return "sigmoid", "binary_cross_entropy"
 
-    def _encode_targets(self, y: Any, *, first_call: bool, classes: Any) -> Array:
+    def _encode_targets(
+        self, y: Any, *, first_call: bool, classes: Any, dtype: Any
+    ) -> Array:
         y = np.asarray(y)
         if y.ndim == 2 and y.shape[1] == 1:
             warnings.warn(
@@ -50,7 +52,7 @@ class FFNNClassifier(ClassifierMixin, _BaseFFNN):
                     f"y must be a label indicator matrix with {len(self.classes_)} "
                     "columns, as in the first fit."
                 )
-            return y.astype(np.float64)
+            return y.astype(dtype)
         if y.ndim != 1:
             raise ValueError("y must be one-dimensional for binary/multiclass targets.")
         unseen = ~np.isin(y, self.classes_)
@@ -61,8 +63,11 @@ class FFNNClassifier(ClassifierMixin, _BaseFFNN):
             )
         indices = np.searchsorted(self.classes_, y)
         if len(self.classes_) == 2:
-            return indices.reshape(-1, 1).astype(np.float64)
-        return np.eye(len(self.classes_))[indices]
+            return indices.reshape(-1, 1).astype(dtype)
+        # Built in place: one (n_samples, n_classes) array in the final dtype.
+        one_hot = np.zeros((len(y), len(self.classes_)), dtype)
+        one_hot[np.arange(len(y)), indices] = 1
+        return one_hot
 
     def _fit_classes(self, y: Array, classes: Any) -> None:
         self._target_type = type_of_target(y)

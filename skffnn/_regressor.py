@@ -32,7 +32,9 @@ class FFNNRegressor(RegressorMixin, _BaseFFNN):
     def _output_layer(self) -> tuple[Any, Any]:
         return self.output_activation, self.cost
 
-    def _encode_targets(self, y: Any, *, first_call: bool, classes: Any) -> Array:
+    def _encode_targets(
+        self, y: Any, *, first_call: bool, classes: Any, dtype: Any
+    ) -> Array:
         y = np.asarray(y)
         if y.dtype.kind not in "biuf":
             raise ValueError(
@@ -48,7 +50,7 @@ class FFNNRegressor(RegressorMixin, _BaseFFNN):
                 f"y has {targets.shape[1]} outputs but the estimator was fitted with "
                 f"{self.n_outputs_}."
             )
-        return targets
+        return targets.astype(dtype, copy=False)
 
     def predict(self, X: Any) -> Array:
         """Predict targets for `X`.

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 from sklearn.base import RegressorMixin
 
-from skffnn import _validation
+from skffnn import _validation, activations, costs
 from skffnn._base import SHARED_ATTRIBUTES_DOC, SHARED_PARAMETERS_DOC, _BaseFFNN
 
 Array = np.ndarray
@@ -32,6 +32,13 @@ class FFNNRegressor(RegressorMixin, _BaseFFNN):
     def _output_layer(self) -> tuple[Any, Any]:
         return self.output_activation, self.cost
 
+    def _softmax_cross_entropy(self) -> bool:
+        output, cost = self.output_activation, self.cost
+        return output in ("softmax", activations.softmax) and cost in (
+            "cross_entropy",
+            costs.cross_entropy,
+        )
+
     def _encode_targets(
         self, y: Any, *, first_call: bool, classes: Any, dtype: Any
     ) -> Array:
@@ -45,6 +52,11 @@ class FFNNRegressor(RegressorMixin, _BaseFFNN):
         if first_call:
             self._y_ndim = y.ndim
         targets = y.reshape(-1, 1) if y.ndim == 1 else y
+        if self._softmax_cross_entropy() and not np.allclose(targets.sum(axis=1), 1):
+            raise ValueError(
+                "cost='cross_entropy' with output_activation='softmax' needs "
+                "targets whose rows sum to one (one-hot or probabilities)."
+            )
         if not first_call and targets.shape[1] != self.n_outputs_:
             raise ValueError(
                 f"y has {targets.shape[1]} outputs but the estimator was fitted with "

@@ -264,13 +264,14 @@ class Adam(Scheduler):
         np.multiply(gradient, gradient, out=step)
         step *= 1 - self.rho2
         self.second += step
-        # eta * m_hat / (sqrt(s_hat) + eps), with the corrections as scalars.
+        # eta * m_hat / (sqrt(s_hat) + eps) = m / ((sqrt(s) k + eps) / c), with
+        # the bias corrections k = 1 / sqrt(1 - rho2^t), c = eta / (1 - rho^t).
+        k = 1 / np.sqrt(1 - self.rho2**self.t)
+        c = self.eta / (1 - self.rho**self.t)
         np.sqrt(self.second, out=step)
-        step *= 1 / np.sqrt(1 - self.rho2**self.t)
-        step += EPS
-        change = np.divide(self.moment, step)
-        change *= self.eta / (1 - self.rho**self.t)
-        return change
+        step *= k / c
+        step += EPS / c
+        return np.divide(self.moment, step)
 
     def reset(self) -> None:
         """Forget both moments and the step count."""

@@ -1,8 +1,11 @@
 """FFNNRegressor: target shapes, output layers, costs, the seed's demos."""
 
+import warnings
+
 import autograd.numpy as anp
 import numpy as np
 import pytest
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LinearRegression
 from sklearn.metrics import r2_score
 from sklearn.preprocessing import PolynomialFeatures
@@ -225,3 +228,22 @@ def test_one_activation_per_hidden_layer(regression_data):
     a = np.logaddexp(0, a @ est.coefs_[1] + est.intercepts_[1])
     out = a @ est.coefs_[2] + est.intercepts_[2]
     np.testing.assert_allclose(est.predict(X), out.ravel(), rtol=1e-12, atol=1e-12)
+
+
+def test_softmax_cross_entropy_needs_rows_that_sum_to_one():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(20, 3))
+    soft = rng.dirichlet(np.ones(4), size=20)
+    model = FFNNRegressor(
+        hidden_layer_sizes=(5,),
+        output_activation="softmax",
+        cost="cross_entropy",
+        epochs=3,
+        random_state=0,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, soft)
+    np.testing.assert_allclose(model.predict(X).sum(axis=1), 1, rtol=1e-12)
+    with pytest.raises(ValueError, match="sum to one"):
+        model.fit(X, soft * 2)

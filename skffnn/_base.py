@@ -246,7 +246,10 @@ class _BaseFFNN(BaseEstimator):
         """Labels to stratify the validation split on, or None."""
         return None
 
-    _accuracy = None
+    def _metric(self) -> Any:
+        """Return ``accuracy(targets, out)`` to record in history_, or None."""
+        return None
+
     _numeric_targets = False
 
     # ----- fitted attributes derived from the network and the history ---------
@@ -426,7 +429,7 @@ class _BaseFFNN(BaseEstimator):
             random_state = check_random_state(self.random_state)
             self._seed = int(random_state.randint(np.iinfo(np.int32).max))
             output_activation, cost = self._output_layer()
-            self._network = Network(
+            self._network: Network = Network(
                 (X.shape[1], *params["hidden_layer_sizes"], targets.shape[1]),
                 params["activation"],
                 output_activation,
@@ -563,7 +566,7 @@ class _BaseFFNN(BaseEstimator):
                 config,
                 self._history,
                 validation=val,
-                accuracy=self._accuracy,
+                accuracy=self._metric(),
             )
         else:
             # A fresh stream per call, so warm starts and partial_fit calls shuffle
@@ -577,7 +580,7 @@ class _BaseFFNN(BaseEstimator):
                 rng,
                 self._history,
                 validation=val,
-                accuracy=self._accuracy,
+                accuracy=self._metric(),
                 best_loss=self.best_loss_ if incremental else np.inf,
                 seed=self._seed,
                 first_step=self.t_,

@@ -110,6 +110,9 @@ class FFNNClassifier(ClassifierMixin, _BaseFFNN):
     def _stratify(self, y: Any) -> Any:
         return None if self._target_type == "multilabel-indicator" else y
 
+    def _metric(self) -> Any:
+        return self._accuracy
+
     def _accuracy(self, targets: Array, out: Array) -> float:
         if self._target_type == "multiclass":
             return float(np.mean(np.argmax(out, axis=1) == np.argmax(targets, axis=1)))

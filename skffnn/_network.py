@@ -36,7 +36,7 @@ Array = np.ndarray
 
 # Output layer and cost pairs whose dC/dz collapses to a - y (no Jacobian
 # needed), and whose loss is computed from z exactly, however saturated a is.
-_CANONICAL_PAIRS = {
+_CANONICAL_PAIRS: dict[tuple[str | None, str | None], Any] = {
     ("sigmoid", "binary_cross_entropy"): costs.sigmoid_binary_cross_entropy,
     ("softmax", "cross_entropy"): costs.softmax_cross_entropy,
 }
@@ -251,7 +251,10 @@ class Network:
         # for the big arrays, whose products BLAS writes in place.
         a = X
         work = self._workspace(X.shape[0])
-        self._inputs, self._z, self._f, self._bn = [X], [], [], []
+        self._inputs: list[Any] = [X]
+        self._z: list[Array] = []
+        self._f: list[Array] = []
+        self._bn: list[_batchnorm.Cache] = []
         for layer in range(self.n_layers):
             z = work.z[layer]
             if isinstance(a, np.ndarray):
@@ -313,10 +316,10 @@ class Network:
         self._bn.append(cache)
         return out
 
-    def loss(
+    def evaluate(
         self, X: Any, y: Array, weights: Array | None = None, lam: float = 0.0
-    ) -> float:
-        """Return the loss at prediction: mean cost over samples plus the L2 term.
+    ) -> tuple[float, Array]:
+        """Return the loss at prediction and the output.
 
         Parameters
         ----------
@@ -333,18 +336,14 @@ class Network:
         -------
         loss : float
             ``sum_i w_i C_i + lam / 2 * sum(W ** 2)``.
+        out : ndarray of shape (n_samples, n_outputs)
+            The output activations.
         """
-        return self.evaluate(X, y, weights, lam)[0]
-
-    def evaluate(
-        self, X: Any, y: Array, weights: Array | None = None, lam: float = 0.0
-    ) -> tuple[float, Array]:
-        """Return the loss at prediction (see :meth:`loss`) and the output."""
         out, per_sample = self._output_and_loss(y, self._logits(X))
         return self.total_loss(per_sample, weights, lam), out
 
     def total_loss(self, per_sample: Array, weights: Array | None, lam: float) -> float:
-        """Combine per-sample costs into the training loss (see :meth:`loss`)."""
+        """Combine per-sample costs into the training loss (see :meth:`evaluate`)."""
         # sum / n rather than np.mean, whose Python-level wrapper costs more.
         if weights is None:
             data = np.add.reduce(per_sample) / per_sample.shape[0]
@@ -365,7 +364,7 @@ class Network:
     ) -> tuple[float, Array]:
         """Run forward and backward; fill :attr:`grad`, return loss and output.
 
-        Parameters are as for :meth:`loss`, plus dropout `masks`. After the call
+        Parameters are as for :meth:`evaluate`, plus dropout `masks`. After the call
         ``grad`` holds ``dC/dtheta`` in the layout of ``theta``. The network's
         output is returned so that callers can score the batch without a second
         forward pass.
@@ -394,7 +393,8 @@ class Network:
                 delta = self._hidden_delta(back, layer - 1, masks)
         if lam:
             self.grad[: self.n_weights] += lam * self.theta[: self.n_weights]
-        self._inputs = self._z = self._f = self._bn = []
+        # Let go of the batch's arrays until the next step.
+        self._inputs, self._z, self._f, self._bn = [], [], [], []
         return loss, out
 
     def _hidden_delta(
@@ -436,7 +436,9 @@ class _Carver:
     def __init__(self, first: Array, second: Array) -> None:
         self.first, self.second, self.start = first, second, 0
 
-    def many(self, shapes: list[tuple[int, ...]]) -> tuple[list[Array], list[Array]]:
+    def many(
+        self, shapes: Sequence[tuple[int, ...]]
+    ) -> tuple[list[Array], list[Array]]:
         firsts, seconds = [], []
         for shape in shapes:
             stop = self.start + int(np.prod(shape))

@@ -414,9 +414,7 @@ def train_lbfgs(
         network.theta[:] = accepted
         record = {"train_loss": float(intermediate_result.fun)}
         if accuracy is not None:
-            _, record["train_accuracy"] = _evaluate(
-                network, train, config.lam, accuracy
-            )
+            record["train_accuracy"] = accuracy(train.y, network.forward(train.X))
         if validation is not None:
             _score(network, validation, config.lam, accuracy, record)
         history.append(**record)

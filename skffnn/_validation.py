@@ -46,6 +46,7 @@ def check_real(
     accepts = f"a real number in {left}{low}, {high}{right}"
     if isinstance(value, bool) or not isinstance(value, Real):
         raise _fail(name, value, accepts)
+    value = float(value)
     above = value > low if low_open else value >= low
     below = value < high if high_open else value <= high
     if not (above and below):  # also refuses NaN
@@ -120,7 +121,7 @@ def check_class_weight(value: Any) -> Any:
     for weight in value.values():
         if isinstance(weight, bool) or not isinstance(weight, Real):
             raise _fail("class_weight", value, accepts)
-        if not (0 <= weight < math.inf):
+        if not (0 <= float(weight) < math.inf):
             raise _fail("class_weight", value, accepts)
     return value
 

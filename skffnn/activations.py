@@ -12,7 +12,7 @@ its derivative comes from ``autograd.elementwise_grad``, built once per fit.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 import numpy as np
 from scipy.special import expit
@@ -274,7 +274,8 @@ def resolve(func: str | Activation) -> Rule:
     For a custom callable the derivative is built here, once.
     """
     name = func if isinstance(func, str) else _name_of(func)
-    apply = ACTIVATIONS[name] if name is not None else func
+    # A string that is not a built-in's name was refused by validation.
+    apply = ACTIVATIONS[name] if name is not None else cast(Activation, func)
 
     def apply_into(z: Array, out: Array) -> Array:
         out[...] = apply(z)

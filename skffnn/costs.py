@@ -10,6 +10,7 @@ respect to ``p`` comes from autograd.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import cast
 
 import numpy as np
 from scipy.special import expit, xlogy
@@ -169,7 +170,8 @@ def gradient(cost: str | Cost) -> Cost:
 
     # The losses of different samples are independent, so the gradient of their
     # sum holds each sample's own gradient in its row.
-    summed = grad(lambda p, y: anp.sum(cost(y, p)))
+    custom = cast(Cost, cost)
+    summed = grad(lambda p, y: anp.sum(custom(y, p)))
 
     def custom_gradient(y: Array, p: Array) -> Array:
         return summed(p, y)
@@ -180,5 +182,5 @@ def gradient(cost: str | Cost) -> Cost:
 def resolve(cost: str | Cost) -> tuple[Cost, Cost]:
     """Return ``(cost, gradient)`` for a cost name or callable."""
     name = cost if isinstance(cost, str) else _name_of(cost)
-    func = COSTS[name] if name is not None else cost
+    func = COSTS[name] if name is not None else cast(Cost, cost)
     return func, gradient(cost)

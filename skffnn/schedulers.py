@@ -99,6 +99,8 @@ class Momentum(Scheduler):
     ``v <- momentum * v + eta * g``; ``change = v``.
     """
 
+    change: Array | None
+
     def __init__(self, eta: float, momentum: float) -> None:
         super().__init__(eta)
         self.momentum = momentum
@@ -114,7 +116,7 @@ class Momentum(Scheduler):
 
     def reset(self) -> None:
         """Forget the velocity."""
-        self.change: Array | None = None
+        self.change = None
 
     def _params(self) -> dict[str, float]:
         return {"eta": self.eta, "momentum": self.momentum}
@@ -128,6 +130,8 @@ class Adagrad(Scheduler):
     ``G <- G + g * g`` (elementwise, not the seed's outer product);
     ``change = eta * g / (sqrt(G) + eps)``.
     """
+
+    G: Array | None
 
     def __init__(self, eta: float) -> None:
         super().__init__(eta)
@@ -145,7 +149,7 @@ class Adagrad(Scheduler):
 
     def reset(self) -> None:
         """Forget the accumulated squares."""
-        self.G: Array | None = None
+        self.G = None
 
 
 class AdagradMomentum(Adagrad):
@@ -164,6 +168,8 @@ class AdagradMomentum(Adagrad):
     ``change = v``.
     """
 
+    change: Array | None
+
     def __init__(self, eta: float, momentum: float) -> None:
         self.momentum = momentum
         super().__init__(eta)
@@ -180,7 +186,7 @@ class AdagradMomentum(Adagrad):
     def reset(self) -> None:
         """Forget the accumulated squares and the velocity."""
         super().reset()
-        self.change: Array | None = None
+        self.change = None
 
     def _params(self) -> dict[str, float]:
         return {"eta": self.eta, "momentum": self.momentum}
@@ -201,6 +207,8 @@ class RMSprop(Scheduler):
     ``s <- rho * s + (1 - rho) * g * g``; ``change = eta * g / (sqrt(s) + eps)``.
     """
 
+    second: Array | None
+
     def __init__(self, eta: float, rho: float) -> None:
         super().__init__(eta)
         self.rho = rho
@@ -216,7 +224,7 @@ class RMSprop(Scheduler):
 
     def reset(self) -> None:
         """Forget the average of squares."""
-        self.second: Array | None = None
+        self.second = None
 
     def _params(self) -> dict[str, float]:
         return {"eta": self.eta, "rho": self.rho}
@@ -242,6 +250,11 @@ class Adam(Scheduler):
     ``m_hat = m / (1 - rho^t)`` and ``s_hat = s / (1 - rho2^t)``.
     Moments and ``t`` persist across epochs (the seed reset them every epoch).
     """
+
+    moment: Array | None
+    second: Array | None
+    _step: Array | None
+    t: int
 
     def __init__(self, eta: float, rho: float, rho2: float) -> None:
         super().__init__(eta)
@@ -275,9 +288,9 @@ class Adam(Scheduler):
 
     def reset(self) -> None:
         """Forget both moments and the step count."""
-        self.moment: Array | None = None
-        self.second: Array | None = None
-        self._step: Array | None = None
+        self.moment = None
+        self.second = None
+        self._step = None
         self.t = 0
 
     def _params(self) -> dict[str, float]:

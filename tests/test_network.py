@@ -123,7 +123,9 @@ def test_gradient_matches_autograd_loss(weighted):
     loss, out = network.gradient(X, y, weights, 0.3)
     np.testing.assert_allclose(network.grad, expected, rtol=1e-7, atol=1e-10)
     np.testing.assert_allclose(loss, expected_loss, rtol=1e-12)
-    np.testing.assert_allclose(network.loss(X, y, weights, 0.3), loss, rtol=1e-14)
+    np.testing.assert_allclose(
+        network.evaluate(X, y, weights, 0.3)[0], loss, rtol=1e-14
+    )
     np.testing.assert_allclose(out, network.forward(X), rtol=1e-14)
 
 
@@ -140,7 +142,7 @@ def test_l2_term_covers_weights_not_biases():
     np.testing.assert_allclose(penalty[:n_weights], 2.0 * network.theta[:n_weights])
     np.testing.assert_array_equal(penalty[n_weights:], 0.0)
     np.testing.assert_allclose(
-        network.loss(X, y, None, 2.0) - network.loss(X, y, None, 0.0),
+        network.evaluate(X, y, None, 2.0)[0] - network.evaluate(X, y, None, 0.0)[0],
         np.sum(network.theta[:n_weights] ** 2),
     )
 

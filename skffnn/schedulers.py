@@ -29,6 +29,15 @@ EPS = 1e-8
 """Added to denominators so that a zero gradient never divides by zero."""
 
 
+def _carry(velocity: Array | None, step: Array, momentum: float) -> Array:
+    """Return ``momentum * velocity + step``, updating `velocity` in place."""
+    if velocity is None:
+        return step.copy()
+    velocity *= momentum
+    velocity += step
+    return velocity
+
+
 class Scheduler:
     """Base class of the update rules.
 
@@ -108,10 +117,7 @@ class Momentum(Scheduler):
 
     def update_change(self, gradient: Array) -> Array:
         """Return the new velocity ``momentum * v + eta * gradient``."""
-        if self.change is None:
-            self.change = np.zeros_like(gradient)
-        self.change *= self.momentum
-        self.change += self.eta * gradient
+        self.change = _carry(self.change, self.eta * gradient, self.momentum)
         return self.change.copy()  # the velocity is state: never hand it out
 
     def reset(self) -> None:
@@ -176,11 +182,7 @@ class AdagradMomentum(Adagrad):
 
     def update_change(self, gradient: Array) -> Array:
         """Return the new velocity built from Adagrad's scaled step."""
-        scaled = self._scaled(gradient)
-        if self.change is None:
-            self.change = np.zeros_like(gradient)
-        self.change *= self.momentum
-        self.change += scaled
+        self.change = _carry(self.change, self._scaled(gradient), self.momentum)
         return self.change.copy()  # the velocity is state: never hand it out
 
     def reset(self) -> None:

@@ -9,6 +9,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.class_weight import compute_sample_weight
 
 from skffnn import FFNNClassifier
+from skffnn._validation import SCHEDULERS
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore:Stopped after the maximum:sklearn.exceptions.ConvergenceWarning"
@@ -233,26 +234,14 @@ def test_xor_needs_a_hidden_layer(xor_data, params):
 
 # ----- every scheduler and activation -------------------------------------------
 
-# Learning rates picked per rule; on binary_data (y = x0 + x1^2 > 0.5) every rule
-# reached >= 0.958 training accuracy over 8 seeds; a linear model reaches 0.78.
-SCHEDULER_ETA = {
-    "constant": 0.1,
-    "momentum": 0.05,
-    "adagrad": 0.1,
-    "adagrad_momentum": 0.05,
-    "rmsprop": 0.01,
-    "adam": 0.01,
-    "lbfgs": 1e-3,
-}
 
-
-@pytest.mark.parametrize("scheduler", list(SCHEDULER_ETA))
-def test_every_scheduler_trains(binary_data, scheduler):
+@pytest.mark.parametrize("scheduler", SCHEDULERS)
+def test_every_scheduler_trains(binary_data, scheduler_eta, scheduler):
     X, y = binary_data
     est = FFNNClassifier(
         hidden_layer_sizes=(16,),
         scheduler=scheduler,
-        eta=SCHEDULER_ETA[scheduler],
+        eta=scheduler_eta[scheduler],
         epochs=100,
         batch_size=32,
         random_state=0,

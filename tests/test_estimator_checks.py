@@ -17,6 +17,7 @@ ESTIMATORS = [
     FFNNRegressor(batch_norm=True, dropout=0.2),
     FFNNClassifier(clip_norm=1.0, weight_init="glorot"),
     FFNNRegressor(clip_norm=1.0, weight_init="he"),
+    FFNNClassifier(weight_init="normal"),
 ]
 
 

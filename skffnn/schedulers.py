@@ -11,6 +11,8 @@ vectorised operations on one array per step.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 __all__ = [
@@ -281,7 +283,8 @@ class Adam(Scheduler):
         self.second += step
         # eta * m_hat / (sqrt(s_hat) + eps) = m / ((sqrt(s) k + eps) / c), with
         # the bias corrections k = 1 / sqrt(1 - rho2^t), c = eta / (1 - rho^t).
-        k = 1 / np.sqrt(1 - self.rho2**self.t)
+        # Python floats: a NumPy float64 scalar would upcast a float32 step.
+        k = 1 / math.sqrt(1 - self.rho2**self.t)
         c = self.eta / (1 - self.rho**self.t)
         np.sqrt(self.second, out=step)
         step *= k / c

@@ -19,7 +19,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from skffnn import _validation
-from skffnn._network import Network
+from skffnn._network import Network, network_names
 from skffnn._training import (
     Dataset,
     History,
@@ -80,7 +80,8 @@ SHARED_PARAMETERS_DOC = """
     tol : float, default=1e-4
         Training stops when the monitored loss (validation loss with early
         stopping, else training loss) has not improved by `tol` for
-        `n_iter_no_change` consecutive epochs.
+        `n_iter_no_change` consecutive epochs. For ``"lbfgs"`` it is the
+        tolerance on the projected gradient instead.
 
     n_iter_no_change : int, default=10
         Patience, in epochs.
@@ -88,7 +89,9 @@ SHARED_PARAMETERS_DOC = """
     early_stopping : bool, default=False
         Hold out `validation_fraction` of the training data (stratified for
         classifiers), or use ``X_val`` / ``y_val`` when given to `fit`, stop on
-        its loss and restore the best weights.
+        its loss and restore the best weights. Minibatch schedulers only:
+        ``"lbfgs"`` has no epochs to stop between and ignores it, and
+        `partial_fit` refuses it.
 
     validation_fraction : float, default=0.1
         Fraction held out for early stopping.
@@ -426,7 +429,13 @@ class _BaseFFNN(BaseEstimator):
         weights = _check_sample_weight(sample_weight, X.shape[0], "sample_weight")
         weights = self._weights(y, weights)
         if first_call:
-            random_state = check_random_state(self.random_state)
+            try:
+                random_state = check_random_state(self.random_state)
+            except ValueError as error:
+                raise ValueError(
+                    "random_state must be None, an int or a numpy RandomState; "
+                    f"got {self.random_state!r}."
+                ) from error
             self._seed = int(random_state.randint(np.iinfo(np.int32).max))
             output_activation, cost = self._output_layer()
             self._network: Network = Network(
@@ -452,33 +461,22 @@ class _BaseFFNN(BaseEstimator):
     def _check_same_architecture(self, params: dict[str, Any]) -> None:
         """Refuse to continue training a network whose definition has changed."""
         network = self._network
-        # A network built from today's parameters names its functions the same
-        # way, so the two definitions compare directly.
-        wanted = Network(
-            (network.layer_sizes[0], *params["hidden_layer_sizes"], 1),
-            params["activation"],
-            *self._output_layer(),
-            batch_norm=params["batch_norm"],
-        )
-        changed = [
-            name
-            for name, now, then in [
-                (
-                    "hidden_layer_sizes",
-                    wanted.layer_sizes[1:-1],
-                    network.layer_sizes[1:-1],
-                ),
-                ("activation", wanted.hidden_activations, network.hidden_activations),
-                ("batch_norm", wanted.batch_norm, network.batch_norm),
-                (
-                    "output_activation",
-                    wanted.output_activation,
-                    network.output_activation,
-                ),
-                ("cost", wanted.cost, network.cost),
-            ]
-            if now != then
-        ]
+        output_activation, cost = self._output_layer()
+        wanted = {
+            "hidden_layer_sizes": params["hidden_layer_sizes"],
+            "activation": network_names(params["activation"]),
+            "batch_norm": params["batch_norm"],
+            "output_activation": network_names([output_activation])[0],
+            "cost": network_names([cost])[0],
+        }
+        built = {
+            "hidden_layer_sizes": network.layer_sizes[1:-1],
+            "activation": network.hidden_activations,
+            "batch_norm": network.batch_norm,
+            "output_activation": network.output_activation,
+            "cost": network.cost,
+        }
+        changed = [name for name in wanted if wanted[name] != built[name]]
         if changed:
             raise ValueError(
                 f"{', '.join(changed)} changed since the network was built; "
@@ -591,7 +589,8 @@ class _BaseFFNN(BaseEstimator):
         # The user's call is 2 frames up from fit, 3 from partial_fit.
         stacklevel = 4 if incremental else 3
         warn_all(result.messages, ConvergenceWarning, stacklevel)
-        if not incremental and not result.converged and result.n_iter == config.epochs:
+        ran_out = not result.converged and result.n_iter == config.epochs
+        if not incremental and ran_out and not result.messages:
             warnings.warn(
                 f"Stopped after the maximum of {config.epochs} epochs before the "
                 "loss converged; raise epochs or eta, or loosen tol.",

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 from sklearn.base import ClassifierMixin
 from sklearn.exceptions import DataConversionWarning
-from sklearn.utils.class_weight import compute_sample_weight
+from sklearn.utils.class_weight import compute_class_weight, compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 
 from skffnn import _validation
@@ -91,10 +91,15 @@ class FFNNClassifier(ClassifierMixin, _BaseFFNN):
                 f"({self.classes_[0]!r})."
             )
         self._target_type = "binary" if len(self.classes_) == 2 else "multiclass"
+        self._class_weights: Array | None = None
 
     def _weights(self, y: Any, sample_weight: Array | None) -> Array | None:
         if self.class_weight is not None:
-            class_weights = compute_sample_weight(self.class_weight, y)
+            if self._target_type == "multilabel-indicator":
+                class_weights = compute_sample_weight(self.class_weight, y)
+            else:
+                indices = np.searchsorted(self.classes_, np.asarray(y))
+                class_weights = self._weight_per_class(y)[indices]
             if sample_weight is not None:
                 class_weights *= sample_weight
             sample_weight = class_weights
@@ -106,6 +111,18 @@ class FFNNClassifier(ClassifierMixin, _BaseFFNN):
                     "training needs at least 2 classes."
                 )
         return sample_weight
+
+    def _weight_per_class(self, y: Any) -> Array:
+        """Return one weight per class, computed once from the first `y` seen.
+
+        Later batches and validation sets may lack classes, and "balanced" must
+        not drift from batch to batch.
+        """
+        if self._class_weights is None:
+            self._class_weights = compute_class_weight(
+                self.class_weight, classes=self.classes_, y=np.asarray(y)
+            )
+        return self._class_weights
 
     def _stratify(self, y: Any) -> Any:
         return None if self._target_type == "multilabel-indicator" else y
@@ -139,6 +156,17 @@ class FFNNClassifier(ClassifierMixin, _BaseFFNN):
         self : object
             The updated estimator.
         """
+        if self.class_weight == "balanced":
+            raise ValueError(
+                "class_weight='balanced' is not supported by partial_fit: it would "
+                "be computed from each batch. Give a dict of class weights."
+            )
+        if hasattr(self, "_network") and classes is not None:
+            if not np.array_equal(np.unique(np.asarray(classes)), self.classes_):
+                raise ValueError(
+                    f"classes {np.unique(np.asarray(classes))} differ from the "
+                    f"classes_ of the first partial_fit call, {self.classes_}."
+                )
         if not hasattr(self, "_network") and classes is None:
             if type_of_target(np.asarray(y)) != "multilabel-indicator":
                 raise ValueError(

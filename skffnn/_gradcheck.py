@@ -149,6 +149,17 @@ def autograd_loss(
     return loss
 
 
+def _float64_copy(network: Network) -> Network:
+    """Return a float64 copy of `network` (its definition and arrays)."""
+    state = network.__getstate__()
+    for key in ("theta", "running_mean", "running_var"):
+        state[key] = np.array(state[key], dtype=np.float64)
+    state["dtype"] = "float64"
+    copy64 = Network.__new__(Network)
+    copy64.__setstate__(state)
+    return copy64
+
+
 def _prepared(estimator: Any, X: Any, y: Any) -> tuple[Any, Any, dict[str, Any]]:
     """Return an initialized copy of `estimator`, its data and parameters."""
     fitted = hasattr(estimator, "_network")
@@ -180,8 +191,9 @@ def gradient_error(estimator: Any, X: Any, y: Any) -> float:
         1e-6 ||g||)`` taken separately for every weight matrix, bias vector and
         batch-norm scale and shift, and the largest of these returned; ``||g||``
         is the norm of the whole gradient, so that blocks whose true gradient is
-        zero compare their rounding noise with it. A correct float64 network
-        gives about 1e-7 or less.
+        zero compare their rounding noise with it. Both gradients are computed in
+        float64 (a float32 model is copied to float64 first), so a correct
+        network gives about 1e-7 or less.
 
     Examples
     --------
@@ -193,28 +205,19 @@ def gradient_error(estimator: Any, X: Any, y: Any) -> float:
     True
     """
     model, data, params = _prepared(estimator, X, y)
-    network: Network = model._network
-    X_dense = data.X.toarray() if hasattr(data.X, "toarray") else np.asarray(data.X)
+    # Both sides in float64, so that a float32 model's check measures the
+    # maths, not float32 rounding.
+    network = _float64_copy(model._network)
+    X_64, y_64 = data.X.astype(np.float64), data.y.astype(np.float64)
+    X_dense = X_64.toarray() if hasattr(X_64, "toarray") else np.asarray(X_64)
     weights = data.normalized_weights()
     if weights is None:
         weights = np.full(data.n_samples, 1.0 / data.n_samples)
     # Dropout is checked with one fixed draw of masks, shared by both sides.
     masks = network.masks(_dropout.row_keys(data.X, seed=0), step=0)
-    network.gradient(
-        data.X, data.y, weights.astype(network.dtype), params["lam"], masks
-    )
-    loss = autograd_loss(
-        network,
-        X_dense.astype(np.float64),
-        data.y.astype(np.float64),
-        weights,
-        params["lam"],
-        masks,
-    )
-    reference = Network.__new__(Network)
-    reference.__setstate__(network.__getstate__())
-    reference.theta = reference.theta.astype(np.float64)
-    reference._build()
+    network.gradient(X_64, y_64, weights, params["lam"], masks)
+    loss = autograd_loss(network, X_dense, y_64, weights, params["lam"], masks)
+    reference = _float64_copy(network)
     reference.grad[:] = grad(loss)(reference.theta.copy())
     error = 0.0
     pairs = zip(

@@ -44,6 +44,15 @@ _CANONICAL_PAIRS: dict[tuple[str | None, str | None], Any] = {
 _RELU_FAMILY = ("relu", "leaky_relu", "elu")
 
 
+def network_names(funcs: Sequence[Any]) -> list[Any]:
+    """Return activations or costs as the network stores them: built-ins by name.
+
+    Costs and activations share no names, so one lookup serves both.
+    """
+    registries = {**activations.ACTIVATIONS, **costs.COSTS}
+    return [_builtin_name(func, registries) or func for func in funcs]
+
+
 def _builtin_name(func: Any, registry: dict[str, Any]) -> str | None:
     if isinstance(func, str):
         return func
@@ -89,14 +98,8 @@ class Network:
         if len(hidden_activations) != len(self.layer_sizes) - 2:
             raise ValueError("need one hidden activation per hidden layer")
         # Built-ins are kept by name, so that the state holds no functions.
-        self.hidden_activations = [
-            _builtin_name(f, activations.ACTIVATIONS) or f for f in hidden_activations
-        ]
-        self.output_activation = (
-            _builtin_name(output_activation, activations.ACTIVATIONS)
-            or output_activation
-        )
-        self.cost = _builtin_name(cost, costs.COSTS) or cost
+        self.hidden_activations = network_names(hidden_activations)
+        self.output_activation, self.cost = network_names([output_activation, cost])
         self.dtype = np.dtype(dtype).name
         self.batch_norm = bool(batch_norm)
         self.dropout = float(dropout)
@@ -161,7 +164,6 @@ class Network:
             _builtin_name(self.cost, costs.COSTS),
         )
         self._output_with_cost = _CANONICAL_PAIRS.get(pair)
-        self._canonical_output = self._output_with_cost is not None
 
     @property
     def n_layers(self) -> int:
@@ -217,36 +219,26 @@ class Network:
         widths = [W.shape[1] for W in self.W[:-1]]
         return _dropout.masks(keys, step, widths, self.dropout, self.dtype)
 
-    def forward(
-        self,
-        X: Any,
-        *,
-        training: bool = False,
-        masks: list[Array] | None = None,
-        weights: Array | None = None,
-    ) -> Array:
-        """Return the output activations for the rows of `X`.
+    def forward(self, X: Any) -> Array:
+        """Return the output activations for the rows of `X`, as at prediction.
 
         Parameters
         ----------
         X : ndarray or scipy sparse matrix of shape (n_samples, n_features)
             Input in the network's dtype; a sparse `X` is multiplied directly.
-        training : bool
-            Use batch statistics (and update the running ones), apply `masks`,
-            and keep what :meth:`gradient` needs.
-        masks : list of ndarray, optional
-            Dropout masks from :meth:`masks`, used only when `training`.
-        weights : ndarray of shape (n_samples, 1), optional
-            Normalized sample weights for the batch statistics in `training`.
+            Batch normalization uses its running statistics; nothing is dropped.
         """
-        if not training:
-            return np.asarray(self._output.apply(self._logits(X)))
-        return self._output.apply(self._train_logits(X, masks, weights))
+        return np.asarray(self._output.apply(self._logits(X)))
 
     def _train_logits(
         self, X: Any, masks: list[Array] | None, weights: Array | None
     ) -> Array:
-        """Return the output layer's ``z`` in training, keeping what backward needs."""
+        """Return the output layer's ``z`` in training, keeping what backward needs.
+
+        Batch normalization uses the batch's statistics, weighted by `weights`
+        (shape (n_samples, 1)), and updates the running ones; hidden units are
+        multiplied by the dropout `masks`.
+        """
         # Training reuses one workspace per batch size: no allocation per step
         # for the big arrays, whose products BLAS writes in place.
         a = X
@@ -291,10 +283,16 @@ class Network:
         out = self._output.apply(z)
         return out, self._cost(y, out)
 
+    def release(self) -> None:
+        """Drop the training buffers; the next training step makes them again."""
+        self._workspaces.clear()
+        self._inputs, self._z, self._f, self._bn = [], [], [], []
+
     def _workspace(self, n_samples: int) -> _Workspace:
         work = self._workspaces.get(n_samples)
         if work is None:
-            if len(self._workspaces) > 2:  # a full and a last, partial batch
+            # Two sizes are in use: the full batch and the epoch's last one.
+            if len(self._workspaces) >= 2:
                 self._workspaces.clear()
             work = _Workspace(n_samples, self.layer_sizes[1:], self.dtype)
             self._workspaces[n_samples] = work
@@ -393,7 +391,7 @@ class Network:
                 delta = self._hidden_delta(back, layer - 1, masks)
         if lam:
             self.grad[: self.n_weights] += lam * self.theta[: self.n_weights]
-        # Let go of the batch's arrays until the next step.
+        # The batch's input and caches are not needed until the next step.
         self._inputs, self._z, self._f, self._bn = [], [], [], []
         return loss, out
 
@@ -414,7 +412,7 @@ class Network:
 
     def _output_delta(self, y: Array, out: Array, buffer: Array) -> Array:
         """Return ``dC_i/dz_L`` per sample, before weighting, in `buffer`."""
-        if self._canonical_output:
+        if self._output_with_cost is not None:
             return np.subtract(out, y, out=buffer)
         buffer[...] = self._cost_gradient(y, out)
         return self._output.backward(buffer, self._z[-1], out)

@@ -182,7 +182,8 @@ def train_minibatch(
     network : Network
         Trained in place.
     scheduler : Scheduler
-        Update rule; its state carries over between calls.
+        Update rule; its state carries over between the calls that share it
+        (the estimators share it across partial_fit calls).
     train, validation : Dataset
         Training data and an optional validation set scored every epoch.
     config : TrainingConfig
@@ -253,6 +254,7 @@ def train_minibatch(
             "so far were kept. Fit again with warm_start=True to continue."
         )
     finally:
+        network.release()
         if bar is not None:
             bar.close()
     if monitor_validation and np.isfinite(patience.best):
@@ -304,17 +306,27 @@ class _Lowest:
 
     def __init__(self, theta: Array) -> None:
         self.theta = theta.copy()
-        self.loss = self.last = np.inf
+        self.loss = self.last = self.first = np.inf
 
     def update(self, loss: float, theta: Array) -> None:
+        if not np.isfinite(self.first):
+            self.first = loss
         self.last = loss
         if loss < self.loss:
             self.loss = loss
             self.theta[:] = theta
 
     def blew_up(self) -> bool:
-        """Whether the loss ended far above its lowest (finite) value."""
-        return np.isfinite(self.loss) and self.last > self.BLOW_UP * max(self.loss, 0)
+        """Whether the loss ended far above its lowest value and above its first.
+
+        Both conditions: a run whose loss fell to 1e-20 and ends at 1e-3 has
+        only wobbled, and one that ends where it began has not converged.
+        """
+        return bool(
+            np.isfinite(self.loss)
+            and self.last > self.BLOW_UP * max(self.loss, 0)
+            and self.last > self.first
+        )
 
 
 class _Epochs:
@@ -447,6 +459,7 @@ def train_lbfgs(
         )
         return result
     finally:
+        network.release()
         if bar is not None:
             bar.close()
     if np.isfinite(solution.fun) and np.all(np.isfinite(solution.x)):

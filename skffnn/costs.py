@@ -76,21 +76,6 @@ def binary_cross_entropy_from_logits(y: Array, z: Array) -> Array:
     return np.sum(np.logaddexp(0, z) - y * z, axis=1)
 
 
-def cross_entropy_from_logits(y: Array, z: Array) -> Array:
-    """Cross-entropy of ``p = softmax(z)`` and one-hot `y`, computed from `z`.
-
-    Notes
-    -----
-    ``C_i = logsumexp(z_i) - sum_k y_ik z_ik``, exact for any size of `z`.
-    """
-    # By hand rather than scipy.special.logsumexp, whose dispatch costs more
-    # than the arithmetic on a minibatch.
-    top = np.max(z, axis=1, keepdims=True)
-    shifted = np.exp(z - top)
-    log_sum = np.log(np.sum(shifted, axis=1)) + top[:, 0]
-    return log_sum - np.einsum("ij,ij->i", y, z)
-
-
 def sigmoid_binary_cross_entropy(y: Array, z: Array) -> tuple[Array, Array]:
     """Return ``sigmoid(z)`` and its binary cross-entropy, computed from `z`."""
     return expit(z), binary_cross_entropy_from_logits(y, z)

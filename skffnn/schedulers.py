@@ -268,9 +268,10 @@ class Adam(Scheduler):
 
     def update_change(self, gradient: Array) -> Array:
         """Return the bias-corrected Adam step for this gradient."""
-        if self.moment is None or self.second is None or self._step is None:
+        if self.moment is None or self.second is None:
             self.moment = np.zeros_like(gradient)
             self.second = np.zeros_like(gradient)
+        if self._step is None:  # also after unpickling, which drops it
             self._step = np.empty_like(gradient)
         self.t += 1
         # In place on the flat parameter vector: no temporaries per step.
@@ -290,6 +291,10 @@ class Adam(Scheduler):
         step *= k / c
         step += EPS / c
         return np.divide(self.moment, step)
+
+    def __getstate__(self) -> dict[str, object]:
+        """Return the state without the scratch buffer, which is rebuilt."""
+        return {**self.__dict__, "_step": None}
 
     def reset(self) -> None:
         """Forget both moments and the step count."""

@@ -269,3 +269,41 @@ def test_every_hidden_activation_trains(binary_data, activation):
         assert 0.72 < score < 0.9
     else:
         assert score > 0.93
+
+
+def _halves():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 3))
+    y = (X[:, 0] > 0).astype(int)
+    return X, y
+
+
+def test_dict_class_weight_works_on_batches_and_validation_sets_missing_a_class():
+    X, y = _halves()
+    model = FFNNClassifier(class_weight={1: 5.0}, hidden_layer_sizes=(4,), epochs=3)
+    model.partial_fit(X, y, classes=[0, 1])
+    model.partial_fit(X[y == 0], y[y == 0])  # no class 1 in this batch
+    np.testing.assert_array_equal(model._class_weights, [1.0, 5.0])
+    fitted = FFNNClassifier(
+        class_weight={1: 5.0}, hidden_layer_sizes=(4,), epochs=3
+    ).fit(X, y, X_val=X[y == 0], y_val=y[y == 0])
+    assert len(fitted.history_["val_loss"]) == 3
+
+
+def test_balanced_class_weight_is_fixed_at_the_first_fit():
+    X, y = _halves()
+    y = np.where(np.arange(200) < 180, 0, 1)  # 9 : 1
+    model = FFNNClassifier(
+        class_weight="balanced", hidden_layer_sizes=(4,), epochs=2
+    ).fit(X, y)
+    np.testing.assert_allclose(model._class_weights, [200 / (2 * 180), 200 / (2 * 20)])
+    with pytest.raises(ValueError, match="balanced"):
+        FFNNClassifier(class_weight="balanced").partial_fit(X, y, classes=[0, 1])
+
+
+def test_partial_fit_refuses_changed_classes():
+    X, y = _halves()
+    model = FFNNClassifier(hidden_layer_sizes=(4,)).partial_fit(X, y, classes=[0, 1])
+    with pytest.raises(ValueError, match="differ"):
+        model.partial_fit(X, y, classes=[0, 1, 2])
+    model.partial_fit(X, y, classes=[1, 0])  # the same classes in another order

@@ -222,3 +222,21 @@ def test_wrong_cost_gradient_is_caught(monkeypatch):
     model = _model(FFNNRegressor, {})
     monkeypatch.setitem(costs._GRADIENTS, "mse", lambda y, p: (p - y) / p.shape[1])
     assert gradient_error(model, X, y) > 1e-3
+
+
+def test_float32_models_are_checked_in_float64():
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(50, 4)).astype(np.float32)
+    y = rng.normal(size=50)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = FFNNRegressor(hidden_layer_sizes=(8,), epochs=5).fit(X, y)
+    assert model.coefs_[0].dtype == np.float32
+    before = model.coefs_[0].copy()
+    assert gradient_error(model, X, y) < 1e-10
+    np.testing.assert_array_equal(model.coefs_[0], before)
+    assert model._network.dtype == "float32"

@@ -262,3 +262,43 @@ def test_patience_stops_when_the_loss_stops_improving(regression_data):
     # Each of the last six epochs failed to beat the best before it by tol.
     for epoch in range(len(curve) - 6, len(curve)):
         assert curve[epoch] > curve[:epoch].min() - 1e-3
+
+
+def test_a_tiny_loss_that_wobbles_is_not_called_divergence():
+    # Widely separated classes drive the loss to about 1e-22, then dropout
+    # noise lifts it to about 5e-3: far above its lowest, far below its start.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 2))
+    y = (X[:, 0] > 0).astype(int)
+    X[:, 0] += np.where(y == 1, 20.0, -20.0)
+    model = FFNNClassifier(
+        hidden_layer_sizes=(20,),
+        dropout=0.5,
+        epochs=300,
+        random_state=0,
+        tol=0,
+        n_iter_no_change=1000,
+        eta=5e-2,
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.fit(X, y)
+    assert not any("diverged" in str(w.message) for w in caught)
+    assert model.loss_curve_[-1] > 1e6 * min(model.loss_curve_)  # the wobble
+    assert model.loss_curve_[-1] < 1e-2 * model.loss_curve_[0]
+
+
+def test_training_buffers_are_released_and_pickles_hold_weights_and_moments():
+    import pickle
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 50))
+    y = rng.integers(0, 3, 300)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = FFNNClassifier(hidden_layer_sizes=(64,), epochs=2).fit(X, y)
+    assert model._network._workspaces == {}
+    assert pickle.loads(pickle.dumps(model._scheduler))._step is None
+    theta_bytes = model._network.theta.nbytes
+    # theta, Adam's two moments, and small change: not the scratch buffers.
+    assert len(pickle.dumps(model)) < 3.5 * theta_bytes

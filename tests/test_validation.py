@@ -559,3 +559,9 @@ def test_user_scheduler_instance_is_not_modified(method, data):
     assert user.eta == state["eta"] and user.momentum == state["momentum"]
     np.testing.assert_array_equal(user.change, state["change"])
     assert user.change.shape == (3,)
+
+
+def test_bad_random_state_is_named():
+    X = np.random.default_rng(0).normal(size=(10, 2))
+    with pytest.raises(ValueError, match="random_state"):
+        FFNNRegressor(random_state="seed").fit(X, X[:, 0])

@@ -483,7 +483,6 @@ class _BaseFFNN(BaseEstimator):
                 "warm_start and partial_fit continue the same network. Set "
                 "warm_start=False (or clone the estimator) to train a new one."
             )
-        network.dropout = params["dropout"]
 
     def _validation_data(
         self, params: dict[str, Any], data: Dataset, y_raw: Any, given: tuple
@@ -525,14 +524,30 @@ class _BaseFFNN(BaseEstimator):
 
         return take(train_rows), take(val_rows)
 
-    def _fit(
+    def _fit(self, *args: Any, **kwargs: Any) -> _BaseFFNN:
+        """Run :meth:`_fit_and_record`; on an error, restore the estimator.
+
+        A bad input found halfway (say an `X_val` with the wrong number of
+        features) must not leave a half-reset estimator or lose the model a
+        previous fit trained. Until training starts nothing is changed in
+        place, so a shallow copy of the attributes is enough to restore it.
+        """
+        saved = dict(self.__dict__)
+        try:
+            return self._fit_and_record(*args, **kwargs)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(saved)
+            raise
+
+    def _fit_and_record(
         self,
         X: Any,
         y: Any,
         sample_weight: Any,
         *,
         first_call: bool,
-        validation: tuple,
+        validation: tuple[Any, Any, Any],
         epochs: int | None,
         classes: Any = None,
         incremental: bool = False,
@@ -541,6 +556,8 @@ class _BaseFFNN(BaseEstimator):
             X, y, sample_weight, first_call=first_call, classes=classes
         )
         train, val = self._validation_data(params, data, y_raw, validation)
+        # Everything is checked: from here on the network changes in place.
+        self._network.dropout = params["dropout"]  # a warm start may change it
         if first_call or not incremental or not hasattr(self, "_scheduler"):
             self._scheduler = params["scheduler"]
         batch_size = params["batch_size"]
@@ -586,8 +603,8 @@ class _BaseFFNN(BaseEstimator):
         self.n_iter_ += result.n_iter
         self.t_ += result.steps
         self.best_loss_ = float(result.best_loss)
-        # The user's call is 2 frames up from fit, 3 from partial_fit.
-        stacklevel = 4 if incremental else 3
+        # The user's call is 3 frames up from fit, 4 from partial_fit.
+        stacklevel = 5 if incremental else 4
         warn_all(result.messages, ConvergenceWarning, stacklevel)
         ran_out = not result.converged and result.n_iter == config.epochs
         if not incremental and ran_out and not result.messages:

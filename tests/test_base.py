@@ -720,3 +720,26 @@ def test_skops_round_trip_trusts_only_skffnn_types(case, tmp_path):
     assert np.array_equal(_outputs(loaded, case.X), _outputs(est, case.X))
     assert loaded.get_params() == est.get_params()
     assert loaded.loss_curve_ == est.loss_curve_
+
+
+def test_a_refit_that_fails_validation_keeps_the_trained_model(case):
+    est = case.est_class(**SMALL).fit(case.X, case.y)
+    before = _outputs(est, case.X)
+    n_iter, n_features = est.n_iter_, est.n_features_in_
+    X_val_too_wide = np.hstack([case.X, case.X])  # twice the features
+    with pytest.raises(ValueError, match="features"):
+        est.fit(case.X[:, :2], case.y, X_val=X_val_too_wide, y_val=case.y)
+    assert est.n_features_in_ == n_features
+    assert est.n_iter_ == n_iter
+    assert np.array_equal(_outputs(est, case.X), before)
+
+
+def test_a_failed_first_fit_leaves_the_estimator_unfitted(case):
+    from sklearn.exceptions import NotFittedError
+
+    est = case.est_class(**SMALL)
+    with pytest.raises(ValueError):
+        est.fit(case.X, case.y, X_val=case.X[:, :1], y_val=case.y)
+    assert not hasattr(est, "n_features_in_")
+    with pytest.raises(NotFittedError):
+        est.predict(case.X)

@@ -365,19 +365,19 @@ class _Epochs:
             if not config.shuffle:
                 rows = slice(start, start + self.batch_size)
             X_batch, y_batch = self.batches.take(rows)
-            batch_weight = (
-                float(len(y_batch))
-                if train.sample_weight is None
-                else float(train.sample_weight[rows].sum())
-            )
-            if batch_weight <= 0:
-                continue  # every sample here has zero weight
+            # Index the weights once: their sum and their normalized values.
+            weights = None
+            batch_weight = float(len(y_batch))
+            if train.sample_weight is not None:
+                weights = train.sample_weight[rows]
+                batch_weight = float(weights.sum())
+                if batch_weight <= 0:
+                    continue  # every sample here has zero weight
+                weights = weights / batch_weight
             masks = None
             if self.keys is not None:
                 masks = network.masks(self.keys[rows], self.step)
-            loss, out = network.gradient(
-                X_batch, y_batch, train.normalized_weights(rows), config.lam, masks
-            )
+            loss, out = network.gradient(X_batch, y_batch, weights, config.lam, masks)
             if not np.isfinite(loss):
                 return {"train_loss": np.nan}
             _clip(network.grad, config.clip_norm)

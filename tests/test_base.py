@@ -14,6 +14,7 @@ from sklearn.base import is_classifier
 from sklearn.exceptions import ConvergenceWarning
 
 from skffnn import FFNNClassifier, FFNNRegressor
+from skffnn._validation import SCHEDULERS
 from skffnn.schedulers import Scheduler
 
 # Most fits here run a handful of epochs on purpose; the tests about the
@@ -743,3 +744,16 @@ def test_a_failed_first_fit_leaves_the_estimator_unfitted(case):
     assert not hasattr(est, "n_features_in_")
     with pytest.raises(NotFittedError):
         est.predict(case.X)
+
+
+@pytest.mark.parametrize("scheduler", SCHEDULERS)
+def test_every_scheduler_trains(case, scheduler_eta, scheduler):
+    est = case.est_class(
+        hidden_layer_sizes=(16,),
+        scheduler=scheduler,
+        eta=scheduler_eta[scheduler],
+        epochs=100,
+        batch_size=32,
+        random_state=0,
+    ).fit(case.X, case.y)
+    assert est.score(case.X, case.y) > 0.93

@@ -9,7 +9,6 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.class_weight import compute_sample_weight
 
 from skffnn import FFNNClassifier
-from skffnn._validation import SCHEDULERS
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore:Stopped after the maximum:sklearn.exceptions.ConvergenceWarning"
@@ -233,20 +232,6 @@ def test_xor_needs_a_hidden_layer(xor_data, params):
 
 
 # ----- every scheduler and activation -------------------------------------------
-
-
-@pytest.mark.parametrize("scheduler", SCHEDULERS)
-def test_every_scheduler_trains(binary_data, scheduler_eta, scheduler):
-    X, y = binary_data
-    est = FFNNClassifier(
-        hidden_layer_sizes=(16,),
-        scheduler=scheduler,
-        eta=scheduler_eta[scheduler],
-        epochs=100,
-        batch_size=32,
-        random_state=0,
-    ).fit(X, y)
-    assert est.score(X, y) > 0.93
 
 
 @pytest.mark.parametrize(

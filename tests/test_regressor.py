@@ -11,7 +11,6 @@ from sklearn.metrics import r2_score
 from sklearn.preprocessing import PolynomialFeatures
 
 from skffnn import FFNNRegressor
-from skffnn._validation import SCHEDULERS
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore:Stopped after the maximum:sklearn.exceptions.ConvergenceWarning"
@@ -156,20 +155,6 @@ def test_linear_regression_on_a_polynomial_design_recovers_the_coefficients(
     assert abs(est.intercepts_[0][0]) < 1e-2
     test_mse = np.mean((est.predict(design.transform(X_test)) - f(X_test)) ** 2)
     assert test_mse < 1e-3
-
-
-@pytest.mark.parametrize("scheduler", SCHEDULERS)
-def test_every_scheduler_trains(regression_data, scheduler_eta, scheduler):
-    X, y = regression_data
-    est = FFNNRegressor(
-        hidden_layer_sizes=(16,),
-        scheduler=scheduler,
-        eta=scheduler_eta[scheduler],
-        epochs=100,
-        batch_size=32,
-        random_state=0,
-    ).fit(X, y)
-    assert est.score(X, y) > 0.93
 
 
 # Lowest R^2 over 8 seeds: identity 0.883 (a linear model), sigmoid 0.888,

@@ -490,23 +490,27 @@ class _BaseFFNN(BaseEstimator):
         """Return the training data and the validation set, split if needed."""
         X_val, y_val, sample_weight_val = given
         if X_val is not None:
-            X_val, y_val = validate_data(
-                self,
-                X_val,
-                y_val,
-                reset=False,
-                accept_sparse="csr",
-                dtype=self._network.dtype,
-                multi_output=True,
-                y_numeric=self._numeric_targets,
-            )
-            targets_val = self._encode_targets(
-                y_val, first_call=False, classes=None, dtype=self._network.dtype
-            )
-            weights = _check_sample_weight(
-                sample_weight_val, X_val.shape[0], "sample_weight_val"
-            )
-            weights = self._weights(y_val, weights)
+            try:
+                X_val, y_val = validate_data(
+                    self,
+                    X_val,
+                    y_val,
+                    reset=False,
+                    accept_sparse="csr",
+                    dtype=self._network.dtype,
+                    multi_output=True,
+                    y_numeric=self._numeric_targets,
+                )
+                targets_val = self._encode_targets(
+                    y_val, first_call=False, classes=None, dtype=self._network.dtype
+                )
+                weights = _check_sample_weight(
+                    sample_weight_val, X_val.shape[0], "sample_weight_val"
+                )
+                weights = self._weights(y_val, weights)
+            except ValueError as error:
+                # scikit-learn's checks call every input "X" or "y".
+                raise ValueError(f"Validation set (X_val, y_val): {error}") from error
             return data, Dataset(X_val, targets_val, weights)
         if not params["early_stopping"] or params["scheduler"] == "lbfgs":
             return data, None

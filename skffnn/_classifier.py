@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import warnings
 from dataclasses import dataclass
 from typing import Any
@@ -92,19 +93,23 @@ class FFNNClassifier(ClassifierMixin, _BaseFFNN):
             )
         self._target_type = "binary" if len(self.classes_) == 2 else "multiclass"
         self._class_weights: Array | None = None
+        self._class_weight_used: Any = None
 
     def _weights(self, y: Any, sample_weight: Array | None) -> Array | None:
+        y = np.asarray(y)
+        if self._target_type != "multilabel-indicator" and y.ndim == 2:
+            y = y.ravel()  # a column vector, flattened with a warning already
         if self.class_weight is not None:
             if self._target_type == "multilabel-indicator":
                 class_weights = compute_sample_weight(self.class_weight, y)
             else:
-                indices = np.searchsorted(self.classes_, np.asarray(y))
+                indices = np.searchsorted(self.classes_, y)
                 class_weights = self._weight_per_class(y)[indices]
             if sample_weight is not None:
                 class_weights *= sample_weight
             sample_weight = class_weights
         if sample_weight is not None and self._target_type != "multilabel-indicator":
-            weighted = np.unique(np.asarray(y)[sample_weight > 0])
+            weighted = np.unique(y[sample_weight > 0])
             if len(weighted) < 2 and len(np.unique(y)) >= 2:
                 raise ValueError(
                     "sample_weight leaves only one class with positive weight; "
@@ -112,16 +117,18 @@ class FFNNClassifier(ClassifierMixin, _BaseFFNN):
                 )
         return sample_weight
 
-    def _weight_per_class(self, y: Any) -> Array:
-        """Return one weight per class, computed once from the first `y` seen.
+    def _weight_per_class(self, y: Array) -> Array:
+        """Return one weight per class, computed from the first `y` seen.
 
         Later batches and validation sets may lack classes, and "balanced" must
-        not drift from batch to batch.
+        not drift from batch to batch; so the weights are kept until
+        `class_weight` itself changes (a warm start after ``set_params``).
         """
-        if self._class_weights is None:
+        if self._class_weights is None or self._class_weight_used != self.class_weight:
             self._class_weights = compute_class_weight(
-                self.class_weight, classes=self.classes_, y=np.asarray(y)
+                self.class_weight, classes=self.classes_, y=y
             )
+            self._class_weight_used = copy.deepcopy(self.class_weight)
         return self._class_weights
 
     def _stratify(self, y: Any) -> Any:

@@ -292,3 +292,40 @@ def test_partial_fit_refuses_changed_classes():
     with pytest.raises(ValueError, match="differ"):
         model.partial_fit(X, y, classes=[0, 1, 2])
     model.partial_fit(X, y, classes=[1, 0])  # the same classes in another order
+
+
+@pytest.mark.filterwarnings("ignore:A column-vector y")
+@pytest.mark.parametrize("class_weight", ["balanced", {0: 1, 1: 9}])
+def test_column_vector_y_with_class_weight_trains_as_the_flat_y(
+    imbalanced_data, class_weight
+):
+    X, y = imbalanced_data
+    sample_weight = np.random.default_rng(1).uniform(0.5, 2, len(y))
+    params = {**SMALL, "class_weight": class_weight}
+    flat = FFNNClassifier(**params).fit(X, y, sample_weight, X_val=X[:50], y_val=y[:50])
+    column = FFNNClassifier(**params).fit(
+        X, y[:, None], sample_weight, X_val=X[:50], y_val=y[:50, None]
+    )
+    np.testing.assert_array_equal(column.predict_proba(X), flat.predict_proba(X))
+    np.testing.assert_array_equal(
+        column.history_["val_loss"], flat.history_["val_loss"]
+    )
+
+
+def test_a_changed_class_weight_applies_on_the_next_warm_start(imbalanced_data):
+    X, y = imbalanced_data
+    params = {**SMALL, "warm_start": True, "class_weight": {0: 1, 1: 1}}
+    unchanged = FFNNClassifier(**params).fit(X, y).fit(X, y)
+    changed = FFNNClassifier(**params).fit(X, y)
+    changed.set_params(class_weight={0: 1, 1: 100}).fit(X, y)
+    np.testing.assert_array_equal(changed._class_weights, [1.0, 100.0])
+    # The rare class gains probability only when the new weights are used.
+    rare = y == 1
+    assert (
+        changed.predict_proba(X)[rare, 1].mean()
+        > unchanged.predict_proba(X)[rare, 1].mean() + 0.1
+    )
+    streamed = FFNNClassifier(**{**params, "warm_start": False})
+    streamed.partial_fit(X, y, classes=[0, 1])
+    streamed.set_params(class_weight={0: 2, 1: 3}).partial_fit(X, y)
+    np.testing.assert_array_equal(streamed._class_weights, [2.0, 3.0])

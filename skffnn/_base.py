@@ -7,6 +7,7 @@ the training loops in :mod:`skffnn._training`.
 
 from __future__ import annotations
 
+import copy
 import warnings
 from dataclasses import dataclass
 from typing import Any
@@ -533,10 +534,15 @@ class _BaseFFNN(BaseEstimator):
 
         A bad input found halfway (say an `X_val` with the wrong number of
         features) must not leave a half-reset estimator or lose the model a
-        previous fit trained. Until training starts nothing is changed in
-        place, so a shallow copy of the attributes is enough to restore it.
+        previous fit trained. An error raised during training (say by a user's
+        scheduler) must not leave half-trained weights either. Only the
+        network, the scheduler and the history change in place, so those are
+        copied; the other attributes are only ever replaced.
         """
         saved = dict(self.__dict__)
+        in_place = ("_network", "_scheduler", "_history")
+        mutable = {key: saved[key] for key in in_place if key in saved}
+        saved.update(copy.deepcopy(mutable))
         try:
             return self._fit_and_record(*args, **kwargs)
         except BaseException:

@@ -735,6 +735,51 @@ def test_a_refit_that_fails_validation_keeps_the_trained_model(case):
     assert np.array_equal(_outputs(est, case.X), before)
 
 
+class _FailingScheduler(Scheduler):
+    """Plain gradient descent that raises once it has taken `fail_after` steps."""
+
+    def __init__(self, eta=0.01, fail_after=None):
+        super().__init__(eta)
+        self.fail_after = fail_after
+        self.steps = 0
+
+    def update_change(self, gradient):
+        if self.fail_after is not None and self.steps >= self.fail_after:
+            raise RuntimeError("scheduler failed")
+        self.steps += 1
+        return self.eta * gradient / self.steps**0.5  # state matters
+
+    def reset(self):
+        self.steps = 0
+
+
+@pytest.mark.parametrize("call", ["warm_start_fit", "partial_fit"])
+def test_an_error_during_training_keeps_the_trained_model(case, call):
+    params = {**SMALL, "warm_start": True, "batch_size": 4}
+    est = case.est_class(**params, scheduler=_FailingScheduler()).fit(case.X, case.y)
+    twin = case.est_class(**params, scheduler=_FailingScheduler()).fit(case.X, case.y)
+    before = _outputs(est, case.X)
+    n_iter, t, losses = est.n_iter_, est.t_, list(est.loss_curve_)
+    with pytest.raises(RuntimeError, match="scheduler failed"):
+        if call == "partial_fit":
+            est._scheduler.fail_after = est._scheduler.steps + 3
+            est.partial_fit(case.X, case.y)
+        else:
+            est.set_params(scheduler=_FailingScheduler(fail_after=3)).fit(
+                case.X, case.y
+            )
+    assert (est.n_iter_, est.t_, list(est.loss_curve_)) == (n_iter, t, losses)
+    assert np.array_equal(_outputs(est, case.X), before)
+    if call == "partial_fit":
+        # The scheduler's state is restored too: continuing matches a twin
+        # that never saw the failure.
+        est._scheduler.fail_after = None
+        np.testing.assert_array_equal(
+            _outputs(est.partial_fit(case.X, case.y), case.X),
+            _outputs(twin.partial_fit(case.X, case.y), case.X),
+        )
+
+
 def test_a_failed_first_fit_leaves_the_estimator_unfitted(case):
     from sklearn.exceptions import NotFittedError
 

@@ -258,6 +258,33 @@ _FORWARD_INTO: dict[str, ForwardInto] = {
 }
 
 
+def _checked(func: Activation) -> Activation:
+    """Wrap a custom activation so that misuse fails with a clear message.
+
+    A wrong shape would otherwise broadcast silently or crash deep inside the
+    network, and a NaN (say ``sqrt`` of a negative ``z``) would train a model
+    that predicts NaN. Infinities are let through: they come from overflow,
+    which the training loop's divergence guard handles.
+    """
+    label = getattr(func, "__name__", repr(func))
+
+    def apply(z: Array) -> Array:
+        a = np.asarray(func(z))
+        if a.shape != np.shape(z):
+            raise ValueError(
+                f"The custom activation {label} returned shape {a.shape} for z of "
+                f"shape {np.shape(z)}; an activation must be elementwise."
+            )
+        if np.isnan(a).any() and np.isfinite(z).all():
+            raise ValueError(
+                f"The custom activation {label} returned NaN for finite z; it "
+                "must be defined for every real input."
+            )
+        return a
+
+    return apply
+
+
 class Rule(NamedTuple):
     """An activation resolved for the network's forward and backward passes."""
 
@@ -275,7 +302,7 @@ def resolve(func: str | Activation) -> Rule:
     """
     name = func if isinstance(func, str) else _name_of(func)
     # A string that is not a built-in's name was refused by validation.
-    apply = ACTIVATIONS[name] if name is not None else cast(Activation, func)
+    apply = ACTIVATIONS[name] if name is not None else _checked(cast(Activation, func))
 
     def apply_into(z: Array, out: Array) -> Array:
         out[...] = apply(z)

@@ -167,5 +167,28 @@ def gradient(cost: str | Cost) -> Cost:
 def resolve(cost: str | Cost) -> tuple[Cost, Cost]:
     """Return ``(cost, gradient)`` for a cost name or callable."""
     name = cost if isinstance(cost, str) else _name_of(cost)
-    func = COSTS[name] if name is not None else cast(Cost, cost)
+    func = COSTS[name] if name is not None else _checked(cast(Cost, cost))
     return func, gradient(cost)
+
+
+def _checked(cost: Cost) -> Cost:
+    """Wrap a custom cost so that a wrong shape fails clearly.
+
+    Returning a mean instead of one value per sample (forgetting ``axis=1``)
+    would otherwise crash deep inside the network or be silently broadcast.
+    A NaN is left to the training loop's divergence guard: an unclipped log
+    can meet a saturated prediction late in training.
+    """
+    label = getattr(cost, "__name__", repr(cost))
+
+    def checked(y: Array, p: Array) -> Array:
+        per_sample = np.asarray(cost(y, p))
+        if per_sample.shape != (len(p),):
+            raise ValueError(
+                f"The custom cost {label} returned shape {per_sample.shape} for "
+                f"{len(p)} samples; it must return one value per sample, shape "
+                f"({len(p)},) (e.g. sum over axis=1)."
+            )
+        return per_sample
+
+    return checked

@@ -295,12 +295,12 @@ def _with(array, index, value):
     return out
 
 
-def _regressor():
-    return _small(FFNNRegressor)
+def _regressor(**params):
+    return _small(FFNNRegressor, **params)
 
 
-def _classifier():
-    return _small(FFNNClassifier)
+def _classifier(**params):
+    return _small(FFNNClassifier, **params)
 
 
 # Errors about the validation set say so: scikit-learn's own say only "X" / "y".
@@ -453,6 +453,40 @@ def _data_errors():
             "numeric targets",
         ),
         ("predict before fit", lambda: _regressor().predict(X), "not fitted"),
+        (
+            "custom cost returning the mean",
+            lambda: _regressor(cost=lambda t, p: anp.mean((p - t) ** 2)).fit(X, y),
+            r"custom cost .* returned shape \(\) for 24 samples.*shape \(24,\)",
+        ),
+        (
+            "custom cost dropping a sample",
+            lambda: _regressor(cost=lambda t, p: anp.sum((p - t) ** 2, 1)[1:]).fit(
+                X, y
+            ),
+            r"custom cost .* returned shape \(23,\)",
+        ),
+        (
+            "custom output activation not elementwise",
+            lambda: _regressor(output_activation=lambda z: z[:, :1]).fit(
+                X, np.c_[y, y]
+            ),
+            r"custom activation .* shape \(24, 1\) for z of shape \(24, 2\)",
+        ),
+        (
+            "custom hidden activation not elementwise",
+            lambda: _classifier(activation=lambda z: anp.sum(z, axis=1)).fit(X, labels),
+            "custom activation .* must be elementwise",
+        ),
+        (
+            "custom activation NaN",
+            lambda: _regressor(activation=anp.sqrt).fit(X, y),
+            "custom activation sqrt returned NaN for finite z",
+        ),
+        (
+            "custom activation NaN lbfgs",
+            lambda: _classifier(activation=anp.log, scheduler="lbfgs").fit(X, labels),
+            "custom activation log returned NaN",
+        ),
     ]
 
 

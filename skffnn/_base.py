@@ -118,9 +118,10 @@ SHARED_PARAMETERS_DOC = """
     clip_norm : float or None, default=None
         Clip each step's gradient to this global L2 norm.
 
-    verbose : int, default=0
-        ``0`` is silent; ``> 0`` shows a progress bar over epochs with the
-        training and validation loss (and accuracy for classifiers).
+    verbose : int or bool, default=0
+        ``0`` (or False) is silent; ``> 0`` (or True) shows a progress bar over
+        epochs with the training and validation loss (and accuracy for
+        classifiers).
 """
 
 SHARED_ATTRIBUTES_DOC = """
@@ -527,7 +528,15 @@ class _BaseFFNN(BaseEstimator):
             weights = None if data.sample_weight is None else data.sample_weight[rows]
             return Dataset(data.X[rows], data.y[rows], weights)
 
-        return take(train_rows), take(val_rows)
+        val = take(val_rows)
+        if val.sample_weight is not None and not np.any(val.sample_weight > 0):
+            # Its loss would be 0 every epoch: early stopping would stop blind.
+            raise ValueError(
+                "early_stopping: every sample of the validation split has "
+                f"sample_weight 0 (validation_fraction={params['validation_fraction']}"
+                "); give more samples positive weight, or pass X_val and y_val."
+            )
+        return take(train_rows), val
 
     def _fit(self, *args: Any, **kwargs: Any) -> _BaseFFNN:
         """Run :meth:`_fit_and_record`; on an error, restore the estimator.

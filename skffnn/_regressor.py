@@ -62,7 +62,14 @@ class FFNNRegressor(RegressorMixin, _BaseFFNN):
                 f"y has {targets.shape[1]} outputs but the estimator was fitted with "
                 f"{self.n_outputs_}."
             )
-        return targets.astype(dtype, copy=False)
+        with np.errstate(over="ignore"):
+            targets = targets.astype(dtype, copy=False)
+        if not np.all(np.isfinite(targets)):
+            raise ValueError(
+                f"y has values too large for {np.dtype(dtype).name}, the dtype of "
+                "X; scale y, or pass X as float64."
+            )
+        return targets
 
     def predict(self, X: Any) -> Array:
         """Predict targets for `X`.

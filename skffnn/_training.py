@@ -381,7 +381,14 @@ class _Epochs:
             if not np.isfinite(loss):
                 return {"train_loss": np.nan}
             _clip(network.grad, config.clip_norm)
-            network.theta -= self.scheduler.update_change(network.grad)
+            change = self.scheduler.update_change(network.grad)
+            if np.shape(change) != network.theta.shape:
+                raise ValueError(
+                    f"scheduler {type(self.scheduler).__name__}.update_change "
+                    f"returned shape {np.shape(change)} for a gradient of shape "
+                    f"{network.theta.shape}; it must return one change per parameter."
+                )
+            network.theta -= change
             self.step += 1
             loss_sum += loss * batch_weight
             weight_sum += batch_weight

@@ -61,6 +61,11 @@ def check_int(name: str, value: Any, *, low: int) -> int:
     return int(value)
 
 
+def _bool_as_int(value: Any) -> Any:
+    """Return True / False as 1 / 0, as scikit-learn's estimators take them."""
+    return int(value) if isinstance(value, bool | np.bool_) else value
+
+
 def check_bool(name: str, value: Any) -> bool:
     """Return `value` as a bool, or raise if it is not True or False."""
     if not isinstance(value, bool | np.bool_):
@@ -209,5 +214,5 @@ def check_common(params: dict[str, Any]) -> dict[str, Any]:
         ),
         "batch_norm": check_bool("batch_norm", params["batch_norm"]),
         "clip_norm": clip_norm,
-        "verbose": check_int("verbose", params["verbose"], low=0),
+        "verbose": check_int("verbose", _bool_as_int(params["verbose"]), low=0),
     }

@@ -680,8 +680,14 @@ def test_verbose_shows_a_progress_bar_with_losses(case, scheduler, capsys):
         assert "val_accuracy=" in captured.err
 
 
-def test_verbose_zero_prints_nothing(case, capsys):
-    est = case.est_class(**SMALL, verbose=0)
+def test_verbose_true_shows_the_bar_as_scikit_learn_takes_it(case, capsys):
+    case.est_class(**SMALL, verbose=True).fit(case.X, case.y)
+    assert f"{SMALL['epochs']}/{SMALL['epochs']}" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("verbose", [0, False])
+def test_verbose_zero_prints_nothing(case, capsys, verbose):
+    est = case.est_class(**SMALL, verbose=verbose)
     est.fit(case.X[:90], case.y[:90], X_val=case.X[90:], y_val=case.y[90:])
     est.partial_fit(case.X, case.y)
     captured = capsys.readouterr()

@@ -67,7 +67,7 @@ BAD_SHARED = {
     "dropout": [-0.1, 1.0, 1.5, NAN, True, "0.5", None],
     "batch_norm": [1, "yes", None],
     "clip_norm": [0, 0.0, -1, NAN, "1", True, [1.0]],
-    "verbose": [-1, 1.5, "high", None, NAN, True],
+    "verbose": [-1, 1.5, "high", None, NAN, "True"],
 }
 
 BAD_REGRESSOR = {
@@ -303,6 +303,13 @@ def _classifier(**params):
     return _small(FFNNClassifier, **params)
 
 
+class _FirstOnly(schedulers.Scheduler):
+    """Returns one number instead of one change per parameter."""
+
+    def update_change(self, gradient):
+        return self.eta * gradient[:1]
+
+
 # Errors about the validation set say so: scikit-learn's own say only "X" / "y".
 VAL = r"^Validation set \(X_val, y_val\): "
 
@@ -453,6 +460,31 @@ def _data_errors():
             "numeric targets",
         ),
         ("predict before fit", lambda: _regressor().predict(X), "not fitted"),
+        (
+            "scheduler change of the wrong shape",
+            lambda: _regressor(scheduler=_FirstOnly(0.1)).fit(X, y),
+            r"scheduler _FirstOnly.update_change returned shape \(1,\) for a "
+            r"gradient of shape \(16,\)",
+        ),
+        (
+            "early stopping split of zero weight",
+            lambda: _classifier(early_stopping=True, random_state=1).fit(
+                X, labels, sample_weight=(np.arange(24) < 4) * 1.0
+            ),
+            "early_stopping: every sample of the validation split has sample_weight 0",
+        ),
+        (
+            "y beyond float32",
+            lambda: _regressor().fit(X.astype(np.float32), _with(y, 0, 1e39)),
+            "y has values too large for float32",
+        ),
+        (
+            "y_val beyond float32",
+            lambda: _regressor().fit(
+                X.astype(np.float32), y, X_val=X, y_val=_with(y, 0, -1e39)
+            ),
+            VAL + "y has values too large for float32",
+        ),
         (
             "custom cost returning the mean",
             lambda: _regressor(cost=lambda t, p: anp.mean((p - t) ** 2)).fit(X, y),

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import copy
 import math
+from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 from numbers import Integral, Real
 from typing import Any
 
@@ -85,7 +87,9 @@ def check_hidden_layer_sizes(value: Any) -> tuple[int, ...]:
     accepts = "a tuple of positive integers, e.g. (100,) or () for no hidden layer"
     if isinstance(value, Integral) and not isinstance(value, bool):
         value = (value,)
-    if isinstance(value, str):
+    # A set has no order and a dict would be read by its keys: neither says
+    # which width comes first.
+    if isinstance(value, str | AbstractSet | Mapping):
         raise _fail("hidden_layer_sizes", value, accepts)
     try:
         sizes = tuple(value)
@@ -190,7 +194,7 @@ def check_common(params: dict[str, Any]) -> dict[str, Any]:
         "hidden_layer_sizes": hidden,
         "activation": check_activation(params["activation"], len(hidden)),
         "scheduler": build_scheduler(params),
-        "lam": check_real("lam", params["lam"], low=0),
+        "lam": check_real("lam", params["lam"], low=0, high_open=True),
         "batch_size": batch_size,
         "epochs": check_int("epochs", params["epochs"], low=1),
         "shuffle": check_bool("shuffle", params["shuffle"]),

@@ -28,6 +28,8 @@ BAD_SHARED = {
         (True,),
         [NAN],
         (np.float64(3.0),),
+        {4, 5},
+        {4: "a"},
     ],
     "activation": [
         "softmax",
@@ -51,7 +53,7 @@ BAD_SHARED = {
         object(),
     ],
     "eta": [0, 0.0, -1e-3, NAN, -np.inf, "0.01", True, None, [0.01], 1j],
-    "lam": [-0.1, NAN, -np.inf, "0", True, None],
+    "lam": [-0.1, NAN, -np.inf, np.inf, "0", True, None],
     "momentum": [-0.1, 1.0, 2, NAN, True, "0.9", None],
     "rho": [-0.1, 1.0, NAN, True, "0.9", None],
     "rho2": [-0.1, 1.0, 1.5, NAN, False, "0.999"],

@@ -149,6 +149,37 @@ def check_cost(value: Any) -> Any:
     return check_choice("cost", value, tuple(costs.COSTS))
 
 
+def _check_rate(name: str, value: Any) -> float:
+    """Check a learning rate (``eta``: positive) or a decay rate (in [0, 1))."""
+    if name == "eta":
+        return check_real(name, value, low=0, low_open=True, high_open=True)
+    return check_real(name, value, low=0, high=1, high_open=True)
+
+
+_BUILTIN_SCHEDULERS = (
+    schedulers.Constant,
+    schedulers.Momentum,
+    schedulers.Adagrad,
+    schedulers.RMSprop,
+    schedulers.Adam,
+)
+
+
+def _check_builtin_instance(scheduler: schedulers.Scheduler) -> None:
+    """Check the rates of a built-in scheduler the user constructed directly.
+
+    ``Adam(0.01, 1.0, 1.0)`` would otherwise divide by zero at its first step.
+    A user's own Scheduler subclass is left to define its own rules.
+    """
+    if not isinstance(scheduler, _BUILTIN_SCHEDULERS):
+        return
+    for name, value in scheduler._params().items():
+        try:
+            _check_rate(name, value)
+        except ValueError as error:
+            raise ValueError(f"scheduler={scheduler!r}: {error}") from None
+
+
 def build_scheduler(params: dict[str, Any]) -> schedulers.Scheduler | str:
     """Return a fresh Scheduler for the estimator's parameters, or ``"lbfgs"``.
 
@@ -157,11 +188,11 @@ def build_scheduler(params: dict[str, Any]) -> schedulers.Scheduler | str:
     value = params["scheduler"]
     # Checked even when a Scheduler instance makes them unused: a bad value is
     # a mistake either way.
-    eta = check_real("eta", params["eta"], low=0, low_open=True, high_open=True)
-    momentum = check_real("momentum", params["momentum"], low=0, high=1, high_open=True)
-    rho = check_real("rho", params["rho"], low=0, high=1, high_open=True)
-    rho2 = check_real("rho2", params["rho2"], low=0, high=1, high_open=True)
+    eta, momentum, rho, rho2 = (
+        _check_rate(name, params[name]) for name in ("eta", "momentum", "rho", "rho2")
+    )
     if isinstance(value, schedulers.Scheduler):
+        _check_builtin_instance(value)
         scheduler = copy.deepcopy(value)
         scheduler.reset()
         return scheduler

@@ -637,3 +637,31 @@ def test_bad_random_state_is_named():
     X = np.random.default_rng(0).normal(size=(10, 2))
     with pytest.raises(ValueError, match="random_state"):
         FFNNRegressor(random_state="seed").fit(X, X[:, 0])
+
+
+@pytest.mark.parametrize(
+    ("scheduler", "match"),
+    [
+        (schedulers.Adam(0.01, 0.9, 1.0), r"scheduler=Adam\(.*\): .*rho2"),
+        (schedulers.Adam(-1, 0.9, 0.999), r"scheduler=Adam\(.*\): .*eta"),
+        (schedulers.Momentum(0.1, NAN), r"scheduler=Momentum\(.*\): .*momentum"),
+        (schedulers.AdagradMomentum(0.1, 1.5), "momentum"),
+        (schedulers.RMSprop(np.inf, 0.9), r"scheduler=RMSprop\(.*\): .*eta"),
+        (schedulers.Constant("0.1"), r"scheduler=Constant\(.*\): .*eta"),
+    ],
+    ids=repr,
+)
+def test_bad_rates_of_a_scheduler_instance_are_named(scheduler, match, data):
+    X, y_reg, _ = data
+    with pytest.raises(ValueError, match=match):
+        _regressor(scheduler=scheduler).fit(X, y_reg)
+
+
+def test_a_user_scheduler_defines_its_own_rules(data):
+    X, y_reg, _ = data
+
+    class Halving(schedulers.Scheduler):
+        def update_change(self, gradient):
+            return gradient / 2
+
+    _regressor(scheduler=Halving(eta=None)).fit(X, y_reg)

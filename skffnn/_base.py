@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import warnings
 from dataclasses import dataclass
+from numbers import Real
 from typing import Any
 
 import numpy as np
@@ -178,11 +179,16 @@ def _check_sample_weight(sample_weight: Any, n_samples: int, name: str) -> Array
     """Return `sample_weight` as a new float64 array, or None if not given."""
     if sample_weight is None:
         return None
+    if np.ndim(sample_weight) == 0:  # one weight for all, as scikit-learn takes it
+        if isinstance(sample_weight, bool) or not isinstance(sample_weight, Real):
+            raise ValueError(
+                f"{name} must be an array of one weight per sample or a number; "
+                f"got {sample_weight!r}."
+            )
+        sample_weight = np.full(n_samples, sample_weight, dtype=np.float64)
     weights = check_array(
         sample_weight, ensure_2d=False, dtype=np.float64, input_name=name, copy=True
     )
-    if weights.ndim == 0:
-        weights = np.full(n_samples, float(weights))
     if weights.shape != (n_samples,):
         raise ValueError(
             f"{name} must have shape ({n_samples},), one weight per sample; "

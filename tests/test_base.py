@@ -445,6 +445,16 @@ def test_sample_weight_changes_the_fit(case):
     assert np.max(np.abs(_outputs(weighted, case.X) - _outputs(plain, case.X))) > 1e-3
 
 
+@pytest.mark.parametrize("weight", [3.0, np.int64(2)])
+def test_one_number_as_sample_weight_weighs_every_sample_alike(case, weight):
+    # Weighted means: a common weight changes nothing but must be accepted.
+    weighted = _full_batch(case, "adam").fit(case.X, case.y, sample_weight=weight)
+    plain = _full_batch(case, "adam").fit(case.X, case.y)
+    np.testing.assert_allclose(
+        _outputs(weighted, case.X), _outputs(plain, case.X), rtol=1e-12
+    )
+
+
 @pytest.mark.parametrize(
     ("in_dtype", "out_dtype"),
     [(np.float32, np.float32), (np.float64, np.float64), (np.int64, np.float64)],

@@ -428,6 +428,16 @@ def _data_errors():
             r"sample_weight must have shape \(24,\)",
         ),
         (
+            "sample_weight a word",
+            lambda: _regressor().fit(X, y, sample_weight="heavy"),
+            "sample_weight must be an array of one weight per sample or a number",
+        ),
+        (
+            "sample_weight a negative number",
+            lambda: _regressor().fit(X, y, sample_weight=-2.0),
+            "sample_weight must be non-negative",
+        ),
+        (
             "sample_weight negative",
             lambda: _regressor().fit(X, y, sample_weight=_with(ones, 5, -0.5)),
             "sample_weight must be non-negative",

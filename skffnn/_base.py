@@ -14,6 +14,7 @@ from numbers import Real
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
@@ -179,12 +180,12 @@ def _check_sample_weight(sample_weight: Any, n_samples: int, name: str) -> Array
     """Return `sample_weight` as a new float64 array, or None if not given."""
     if sample_weight is None:
         return None
-    if np.ndim(sample_weight) == 0:  # one weight for all, as scikit-learn takes it
-        if isinstance(sample_weight, bool) or not isinstance(sample_weight, Real):
-            raise ValueError(
-                f"{name} must be an array of one weight per sample or a number; "
-                f"got {sample_weight!r}."
-            )
+    if isinstance(sample_weight, str | bytes | bool):
+        raise ValueError(
+            f"{name} must be an array of one weight per sample or a number; "
+            f"got {sample_weight!r}."
+        )
+    if isinstance(sample_weight, Real):  # one weight for all, as scikit-learn takes
         sample_weight = np.full(n_samples, sample_weight, dtype=np.float64)
     weights = check_array(
         sample_weight, ensure_2d=False, dtype=np.float64, input_name=name, copy=True
@@ -410,11 +411,13 @@ class _BaseFFNN(BaseEstimator):
         *,
         first_call: bool,
         classes: Any = None,
+        incremental: bool = False,
     ) -> tuple[dict[str, Any], Dataset, Any]:
         """Validate everything and build the network when needed.
 
         Returns the validated parameters, the training data and the raw
-        (validated, not encoded) targets.
+        (validated, not encoded) targets. `incremental` (partial_fit) accepts a
+        single sample, as scikit-learn's online learners do.
         """
         params = _validation.check_common(self.get_params())
         params.update(self._check_output_params())
@@ -426,9 +429,11 @@ class _BaseFFNN(BaseEstimator):
             accept_sparse="csr",
             dtype=(np.float64, np.float32) if first_call else self._network.dtype,
             multi_output=True,
-            ensure_min_samples=2,
+            ensure_min_samples=1 if incremental else 2,
             y_numeric=self._numeric_targets,
         )
+        if sp.issparse(y):  # e.g. MultiLabelBinarizer(sparse_output=True)
+            y = y.toarray()
         if not first_call:
             self._check_same_architecture(params)
         targets = self._encode_targets(
@@ -578,7 +583,12 @@ class _BaseFFNN(BaseEstimator):
         incremental: bool = False,
     ) -> _BaseFFNN:
         params, data, y_raw = self._setup(
-            X, y, sample_weight, first_call=first_call, classes=classes
+            X,
+            y,
+            sample_weight,
+            first_call=first_call,
+            classes=classes,
+            incremental=incremental,
         )
         train, val = self._validation_data(params, data, y_raw, validation)
         # Everything is checked: from here on the network changes in place.

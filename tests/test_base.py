@@ -445,6 +445,18 @@ def test_sample_weight_changes_the_fit(case):
     assert np.max(np.abs(_outputs(weighted, case.X) - _outputs(plain, case.X))) > 1e-3
 
 
+@pytest.mark.parametrize("batch_norm", [False, True])
+def test_partial_fit_learns_from_one_sample_at_a_time(case, batch_norm):
+    est = case.est_class(**SMALL, batch_norm=batch_norm)
+    classes = {"classes": np.unique(case.y)} if is_classifier(est) else {}
+    est.partial_fit(case.X[:1], case.y[:1], **classes)
+    first = _outputs(est, case.X)
+    est.partial_fit(case.X[1:2], case.y[1:2])
+    assert (est.n_iter_, est.t_) == (2, 2)
+    assert np.all(np.isfinite(_outputs(est, case.X)))
+    assert not np.array_equal(_outputs(est, case.X), first)
+
+
 @pytest.mark.parametrize("weight", [3.0, np.int64(2)])
 def test_one_number_as_sample_weight_weighs_every_sample_alike(case, weight):
     # Weighted means: a common weight changes nothing but must be accepted.

@@ -329,3 +329,15 @@ def test_a_changed_class_weight_applies_on_the_next_warm_start(imbalanced_data):
     streamed.partial_fit(X, y, classes=[0, 1])
     streamed.set_params(class_weight={0: 2, 1: 3}).partial_fit(X, y)
     np.testing.assert_array_equal(streamed._class_weights, [2.0, 3.0])
+
+
+def test_sparse_multilabel_targets_train_as_the_dense_ones():
+    import scipy.sparse as sp
+
+    X, y = _halves()
+    labels = np.c_[y, 1 - y, X[:, 1] > 0].astype(int)
+    dense = FFNNClassifier(**SMALL).fit(X, labels)
+    sparse = FFNNClassifier(**SMALL).fit(X, sp.csr_matrix(labels))
+    np.testing.assert_array_equal(sparse.predict_proba(X), dense.predict_proba(X))
+    np.testing.assert_array_equal(sparse.predict(X), dense.predict(X))
+    assert sparse.score(X, labels) > 0.8

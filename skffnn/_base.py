@@ -528,12 +528,21 @@ class _BaseFFNN(BaseEstimator):
         if not params["early_stopping"] or params["scheduler"] == "lbfgs":
             return data, None
         rows = np.arange(data.n_samples)
-        train_rows, val_rows = train_test_split(
-            rows,
-            test_size=params["validation_fraction"],
-            random_state=self._seed,
-            stratify=self._stratify(y_raw),
-        )
+        try:
+            train_rows, val_rows = train_test_split(
+                rows,
+                test_size=params["validation_fraction"],
+                random_state=self._seed,
+                stratify=self._stratify(y_raw),
+            )
+        except ValueError as error:
+            # train_test_split speaks of test_size; the user set these two.
+            raise ValueError(
+                "early_stopping cannot hold out validation_fraction="
+                f"{params['validation_fraction']} of {data.n_samples} samples: "
+                f"{str(error).rstrip('.')}. Change validation_fraction, or pass "
+                "X_val and y_val."
+            ) from error
 
         def take(rows: Array) -> Dataset:
             weights = None if data.sample_weight is None else data.sample_weight[rows]

@@ -486,6 +486,17 @@ def _data_errors():
             "early_stopping: every sample of the validation split has sample_weight 0",
         ),
         (
+            "early stopping split too small for the classes",
+            lambda: _classifier(early_stopping=True).fit(X[:9], labels[:9]),
+            r"early_stopping cannot hold out validation_fraction=0.1 of 9 samples: "
+            r".*number of classes = 3\. Change validation_fraction",
+        ),
+        (
+            "early stopping split leaving no training samples",
+            lambda: _regressor(early_stopping=True, validation_fraction=0.97).fit(X, y),
+            "early_stopping cannot hold out validation_fraction=0.97 of 24 samples",
+        ),
+        (
             "y beyond float32",
             lambda: _regressor().fit(X.astype(np.float32), _with(y, 0, 1e39)),
             "y has values too large for float32",

@@ -8,7 +8,7 @@ the training loops in :mod:`skffnn._training`.
 from __future__ import annotations
 
 import copy
-import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from numbers import Real
 from typing import Any
@@ -202,6 +202,20 @@ def _check_sample_weight(sample_weight: Any, n_samples: int, name: str) -> Array
             f"{name} must contain at least one non-zero weight; all are zero."
         )
     return weights
+
+
+def _rollback(network: Network) -> Callable[[], None]:
+    """Return a function that puts `network`'s weights back as they are now."""
+    arrays = [network.theta, network.running_mean, network.running_var]
+    copies = [array.copy() for array in arrays]
+    dropout = network.dropout
+
+    def rollback() -> None:
+        for array, copied in zip(arrays, copies, strict=True):
+            array[...] = copied
+        network.dropout = dropout
+
+    return rollback
 
 
 @dataclass(kw_only=True, eq=False, repr=False)
@@ -548,36 +562,67 @@ class _BaseFFNN(BaseEstimator):
             weights = None if data.sample_weight is None else data.sample_weight[rows]
             return Dataset(data.X[rows], data.y[rows], weights)
 
-        val = take(val_rows)
-        if val.sample_weight is not None and not np.any(val.sample_weight > 0):
-            # Its loss would be 0 every epoch: early stopping would stop blind.
-            raise ValueError(
-                "early_stopping: every sample of the validation split has "
-                f"sample_weight 0 (validation_fraction={params['validation_fraction']}"
-                "); give more samples positive weight, or pass X_val and y_val."
-            )
-        return take(train_rows), val
+        split = {"training": take(train_rows), "validation": take(val_rows)}
+        for part, subset in split.items():
+            # A part of zero weight has no loss to train on or to stop by.
+            if subset.sample_weight is not None and not np.any(
+                subset.sample_weight > 0
+            ):
+                raise ValueError(
+                    f"early_stopping: every sample of the {part} split has weight "
+                    "0 (sample_weight times class_weight; validation_fraction="
+                    f"{params['validation_fraction']}). Give more samples positive "
+                    "weight, or pass X_val and y_val."
+                )
+        return split["training"], split["validation"]
 
-    def _fit(self, *args: Any, **kwargs: Any) -> _BaseFFNN:
+    def _fit(
+        self, *args: Any, first_call: bool, incremental: bool = False, **kwargs: Any
+    ) -> _BaseFFNN:
         """Run :meth:`_fit_and_record`; on an error, restore the estimator.
 
         A bad input found halfway (say an `X_val` with the wrong number of
         features) must not leave a half-reset estimator or lose the model a
-        previous fit trained. An error raised during training (say by a user's
-        scheduler) must not leave half-trained weights either. Only the
-        network, the scheduler and the history change in place, so those are
-        copied; the other attributes are only ever replaced.
+        previous fit trained, and an error raised during training (say by a
+        user's scheduler) must not leave half-trained weights. Warnings are
+        issued only once the fit has succeeded, so that turning them into
+        errors does not undo a finished fit.
+        """
+        restore = self._snapshot(first_call, incremental)
+        try:
+            messages = self._fit_and_record(
+                *args, first_call=first_call, incremental=incremental, **kwargs
+            )
+        except BaseException:
+            restore()
+            raise
+        # Point at the user's line: above fit, or above partial_fit's two frames.
+        warn_all(messages, ConvergenceWarning, stacklevel=4 if incremental else 3)
+        return self
+
+    def _snapshot(self, first_call: bool, incremental: bool) -> Callable[[], None]:
+        """Return a function that puts the estimator back as it is now.
+
+        Attributes are only ever replaced, except the network's weights (and
+        dropout rate), the history and, in partial_fit, the scheduler, which
+        training changes in place: only those are copied, and only when this
+        fit continues them.
         """
         saved = dict(self.__dict__)
-        in_place = ("_network", "_scheduler", "_history")
-        mutable = {key: saved[key] for key in in_place if key in saved}
-        saved.update(copy.deepcopy(mutable))
-        try:
-            return self._fit_and_record(*args, **kwargs)
-        except BaseException:
+        undo: list[Callable[[], None]] = []
+        if not first_call:  # a first fit replaces all, changing nothing old
+            history, lengths = self._history, self._history.lengths()
+            undo += [_rollback(self._network), lambda: history.truncate(lengths)]
+            if incremental and "_scheduler" in saved:
+                saved["_scheduler"] = copy.deepcopy(saved["_scheduler"])
+
+        def restore() -> None:
             self.__dict__.clear()
             self.__dict__.update(saved)
-            raise
+            for step in undo:
+                step()
+
+        return restore
 
     def _fit_and_record(
         self,
@@ -590,7 +635,8 @@ class _BaseFFNN(BaseEstimator):
         epochs: int | None,
         classes: Any = None,
         incremental: bool = False,
-    ) -> _BaseFFNN:
+    ) -> list[str]:
+        """Validate, build or continue the network, train it; return warnings."""
         params, data, y_raw = self._setup(
             X,
             y,
@@ -647,18 +693,13 @@ class _BaseFFNN(BaseEstimator):
         self.n_iter_ += result.n_iter
         self.t_ += result.steps
         self.best_loss_ = float(result.best_loss)
-        # The user's call is 3 frames up from fit, 4 from partial_fit.
-        stacklevel = 5 if incremental else 4
-        warn_all(result.messages, ConvergenceWarning, stacklevel)
         ran_out = not result.converged and result.n_iter == config.epochs
         if not incremental and ran_out and not result.messages:
-            warnings.warn(
+            return [
                 f"Stopped after the maximum of {config.epochs} epochs before the "
-                "loss converged; raise epochs or eta, or loosen tol.",
-                ConvergenceWarning,
-                stacklevel=stacklevel,
-            )
-        return self
+                "loss converged; raise epochs or eta, or loosen tol."
+            ]
+        return result.messages
 
     # ----- prediction ----------------------------------------------------------
 

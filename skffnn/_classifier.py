@@ -124,7 +124,9 @@ class FFNNClassifier(ClassifierMixin, _BaseFFNN):
         not drift from batch to batch; so the weights are kept until
         `class_weight` itself changes (a warm start after ``set_params``).
         """
-        if self._class_weights is None or self._class_weight_used != self.class_weight:
+        # Models pickled before class_weight changes were tracked lack the record.
+        used = getattr(self, "_class_weight_used", self.class_weight)
+        if self._class_weights is None or used != self.class_weight:
             self._class_weights = compute_class_weight(
                 self.class_weight, classes=self.classes_, y=y
             )

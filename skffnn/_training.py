@@ -78,6 +78,18 @@ class History:
         for key, column in self.records.items():
             column.append(float(values.get(key, np.nan)))
 
+    def lengths(self) -> dict[str, int]:
+        """Return the number of records per key, for :meth:`truncate`."""
+        return {key: len(values) for key, values in self.records.items()}
+
+    def truncate(self, lengths: dict[str, int]) -> None:
+        """Forget what was recorded after `lengths` was taken."""
+        for key in list(self.records):
+            if key in lengths:
+                del self.records[key][lengths[key] :]
+            else:
+                del self.records[key]
+
     def as_arrays(self) -> dict[str, Array]:
         """Return the records as a dict of 1-D float arrays."""
         return {key: np.asarray(values) for key, values in self.records.items()}
@@ -386,7 +398,8 @@ class _Epochs:
                 raise ValueError(
                     f"scheduler {type(self.scheduler).__name__}.update_change "
                     f"returned shape {np.shape(change)} for a gradient of shape "
-                    f"{network.theta.shape}; it must return one change per parameter."
+                    f"{network.theta.shape}; it must return one change per parameter "
+                    "(np.zeros_like(gradient) for no change)."
                 )
             network.theta -= change
             self.step += 1

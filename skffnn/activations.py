@@ -262,11 +262,25 @@ def _checked(func: Activation) -> Activation:
     """Wrap a custom activation so that misuse fails with a clear message.
 
     A wrong shape would otherwise broadcast silently or crash deep inside the
-    network, and a NaN (say ``sqrt`` of a negative ``z``) would train a model
-    that predicts NaN. Infinities are let through: they come from overflow,
-    which the training loop's divergence guard handles.
+    network. A function undefined for part of the real line (``sqrt``,
+    ``log``) would train a model that predicts NaN; it is caught once, here,
+    on a probe of z in [-10, 10]. A NaN met later in training is left to the
+    divergence guard: a hand-written formula can give NaN on overflow
+    (``inf / inf``) when a run diverges.
     """
     label = getattr(func, "__name__", repr(func))
+    probe = np.linspace(-10.0, 10.0, 41)[:, None]
+    with np.errstate(all="ignore"):
+        try:
+            probed = np.asarray(func(probe), dtype=float)
+        except Exception:  # the first real call reports what went wrong
+            probed = probe
+    undefined = probe[np.isnan(probed)] if probed.shape == probe.shape else []
+    if len(undefined):
+        raise ValueError(
+            f"The custom activation {label} returns NaN for z = {undefined[0]:g}; "
+            "it must be defined for every real input."
+        )
 
     def apply(z: Array) -> Array:
         a = np.asarray(func(z))
@@ -274,11 +288,6 @@ def _checked(func: Activation) -> Activation:
             raise ValueError(
                 f"The custom activation {label} returned shape {a.shape} for z of "
                 f"shape {np.shape(z)}; an activation must be elementwise."
-            )
-        if np.isnan(a).any() and np.isfinite(z).all():
-            raise ValueError(
-                f"The custom activation {label} returned NaN for finite z; it "
-                "must be defined for every real input."
             )
         return a
 

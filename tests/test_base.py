@@ -685,6 +685,31 @@ def test_convergence_warnings_point_at_the_caller(regression_data, cause):
     assert all(record.filename == __file__ for record in caught)
 
 
+def test_partial_fit_warnings_point_at_the_caller(case):
+    scheduler = InterruptingScheduler(0.05, 2)
+    est = case.est_class(**SMALL, scheduler=scheduler, batch_size=8)
+    classes = {"classes": np.unique(case.y)} if is_classifier(est) else {}
+    with warnings.catch_warnings(record=True) as records:
+        warnings.simplefilter("always")
+        est.partial_fit(case.X, case.y, **classes)
+    caught = [r for r in records if issubclass(r.category, ConvergenceWarning)]
+    assert caught
+    assert all(record.filename == __file__ for record in caught)
+
+
+def test_a_warning_raised_as_an_error_keeps_the_finished_fit(case):
+    est = case.est_class(**{**SMALL, "epochs": 2}, warm_start=True)
+    est.fit(case.X, case.y)
+    before = _outputs(est, case.X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        with pytest.raises(ConvergenceWarning, match="maximum of 2 epochs"):
+            est.fit(case.X, case.y)
+    # As in scikit-learn: the warning reports on a fit that happened.
+    assert (est.n_iter_, len(est.loss_curve_)) == (4, 4)
+    assert not np.array_equal(_outputs(est, case.X), before)
+
+
 # ----- progress bar -------------------------------------------------------------
 
 

@@ -247,6 +247,16 @@ def test_history_pads_missing_keys_with_nan():
     np.testing.assert_array_equal(arrays["val_loss"], [np.nan, 0.7, np.nan])
 
 
+def test_history_truncates_to_an_earlier_point():
+    history = History()
+    history.append(train_loss=1.0, train_accuracy=0.5)
+    history.append(train_loss=0.5, train_accuracy=0.6)
+    point = history.lengths()
+    history.append(train_loss=0.4, train_accuracy=0.7, val_loss=0.9)
+    history.truncate(point)
+    assert history.records == {"train_loss": [1.0, 0.5], "train_accuracy": [0.5, 0.6]}
+
+
 def test_patience_stops_when_the_loss_stops_improving(regression_data):
     X, y = regression_data
     model = FFNNRegressor(

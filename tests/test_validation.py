@@ -305,6 +305,20 @@ def _classifier(**params):
     return _small(FFNNClassifier, **params)
 
 
+def _split_weight(n_samples, validation_fraction, random_state, part):
+    """Weights of 1 on the rows the estimator's split puts in `part`, else 0."""
+    from sklearn.model_selection import train_test_split
+
+    X = np.zeros((n_samples, 1))
+    seed = _regressor(random_state=random_state).fit(X, X[:, 0])._seed
+    train, val = train_test_split(
+        np.arange(n_samples), test_size=validation_fraction, random_state=seed
+    )
+    weights = np.zeros(n_samples)
+    weights[val if part == "validation" else train] = 1.0
+    return weights
+
+
 class _FirstOnly(schedulers.Scheduler):
     """Returns one number instead of one change per parameter."""
 
@@ -483,7 +497,14 @@ def _data_errors():
             lambda: _classifier(early_stopping=True, random_state=1).fit(
                 X, labels, sample_weight=(np.arange(24) < 4) * 1.0
             ),
-            "early_stopping: every sample of the validation split has sample_weight 0",
+            "early_stopping: every sample of the validation split has weight 0",
+        ),
+        (
+            "early stopping training split of zero weight",
+            lambda: _regressor(
+                early_stopping=True, validation_fraction=0.5, random_state=1
+            ).fit(X, y, sample_weight=_split_weight(24, 0.5, 1, part="validation")),
+            "early_stopping: every sample of the training split has weight 0",
         ),
         (
             "early stopping split too small for the classes",
@@ -535,12 +556,12 @@ def _data_errors():
         (
             "custom activation NaN",
             lambda: _regressor(activation=anp.sqrt).fit(X, y),
-            "custom activation sqrt returned NaN for finite z",
+            "custom activation sqrt returns NaN for z = -10",
         ),
         (
             "custom activation NaN lbfgs",
             lambda: _classifier(activation=anp.log, scheduler="lbfgs").fit(X, labels),
-            "custom activation log returned NaN",
+            "custom activation log returns NaN for z = -10",
         ),
     ]
 

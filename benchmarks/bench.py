@@ -431,7 +431,8 @@ def gemm_rates(workload: Workload, min_seconds: float) -> dict[str, float]:
     ``fwd_bwd``: every layer's forward, weight-gradient and delta products.
     ``needed_step_seconds``: the time of one training step's products without
     the first layer's delta, which neither library computes (nothing is
-    upstream of the input): no implementation of the step can take less.
+    upstream of the input): at this BLAS's rate, no implementation of the
+    step can take less.
     """
     rng = np.random.default_rng(0)
     dtype = np.dtype(workload.dtype)

@@ -162,6 +162,11 @@ def _float64_copy(network: Network) -> Network:
 
 def _prepared(estimator: Any, X: Any, y: Any) -> tuple[Any, Any, dict[str, Any]]:
     """Return an initialized copy of `estimator`, its data and parameters."""
+    if not callable(getattr(estimator, "_setup", None)):
+        raise TypeError(
+            "gradient_error checks an FFNNRegressor or FFNNClassifier; got "
+            f"{type(estimator).__name__}."
+        )
     fitted = hasattr(estimator, "_network")
     model = copy.deepcopy(estimator) if fitted else clone(estimator)
     params, data, _ = model._setup(X, y, None, first_call=not fitted)

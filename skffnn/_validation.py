@@ -216,7 +216,7 @@ def check_common(params: dict[str, Any]) -> dict[str, Any]:
     """Validate the parameters both estimators share; return normalized values."""
     hidden = check_hidden_layer_sizes(params["hidden_layer_sizes"])
     batch_size = params["batch_size"]
-    if batch_size != "auto":
+    if not (isinstance(batch_size, str) and batch_size == "auto"):
         batch_size = check_int("batch_size", batch_size, low=1)
     clip_norm = params["clip_norm"]
     if clip_norm is not None:

@@ -240,3 +240,11 @@ def test_float32_models_are_checked_in_float64():
     assert gradient_error(model, X, y) < 1e-10
     np.testing.assert_array_equal(model.coefs_[0], before)
     assert model._network.dtype == "float32"
+
+
+def test_an_estimator_of_another_library_is_refused():
+    from sklearn.linear_model import Ridge
+
+    X = np.random.default_rng(0).normal(size=(10, 2))
+    with pytest.raises(TypeError, match="FFNNRegressor or FFNNClassifier; got Ridge"):
+        gradient_error(Ridge(), X, X[:, 0])

@@ -50,9 +50,13 @@ SHARED_PARAMETERS_DOC = """
         ``"adagrad_momentum"``, ``"rmsprop"``, ``"adam"``, ``"lbfgs"``
         (full-batch quasi-Newton through SciPy), or a
         :class:`skffnn.schedulers.Scheduler` instance (copied, never changed).
+        An instance carries its own rates: `eta`, `momentum`, `rho` and `rho2`
+        then have no effect (they are still checked), so tune an instance's
+        rates by searching over several instances.
 
     eta : float, default=1e-3
-        Learning rate.
+        Learning rate of the named minibatch schedulers (not ``"lbfgs"``,
+        which sets its own steps).
 
     lam : float, default=0.0
         L2 penalty on the weights (not the biases): the loss gains
@@ -91,13 +95,15 @@ SHARED_PARAMETERS_DOC = """
 
     early_stopping : bool, default=False
         Hold out `validation_fraction` of the training data (stratified for
-        classifiers), or use ``X_val`` / ``y_val`` when given to `fit`, stop on
+        classifiers when every class fits in both parts, else at random), or
+        use ``X_val`` / ``y_val`` when given to `fit`, stop on
         its loss and restore the best weights. Minibatch schedulers only:
         ``"lbfgs"`` has no epochs to stop between and ignores it, and
         `partial_fit` refuses it.
 
     validation_fraction : float, default=0.1
-        Fraction held out for early stopping.
+        Fraction held out for early stopping. If every held-out sample has
+        weight 0, their loss is monitored unweighted.
 
     warm_start : bool, default=False
         `fit` continues from the current weights instead of starting anew.
@@ -541,40 +547,53 @@ class _BaseFFNN(BaseEstimator):
             return data, Dataset(X_val, targets_val, weights)
         if not params["early_stopping"] or params["scheduler"] == "lbfgs":
             return data, None
-        rows = np.arange(data.n_samples)
-        try:
-            train_rows, val_rows = train_test_split(
-                rows,
-                test_size=params["validation_fraction"],
-                random_state=self._seed,
-                stratify=self._stratify(y_raw),
-            )
-        except ValueError as error:
-            # train_test_split speaks of test_size; the user set these two.
-            raise ValueError(
-                "early_stopping cannot hold out validation_fraction="
-                f"{params['validation_fraction']} of {data.n_samples} samples: "
-                f"{str(error).rstrip('.')}. Change validation_fraction, or pass "
-                "X_val and y_val."
-            ) from error
+        train_rows, val_rows = self._split_rows(
+            data.n_samples, params["validation_fraction"], y_raw
+        )
 
         def take(rows: Array) -> Dataset:
             weights = None if data.sample_weight is None else data.sample_weight[rows]
             return Dataset(data.X[rows], data.y[rows], weights)
 
-        split = {"training": take(train_rows), "validation": take(val_rows)}
-        for part, subset in split.items():
-            # A part of zero weight has no loss to train on or to stop by.
-            if subset.sample_weight is not None and not np.any(
-                subset.sample_weight > 0
-            ):
-                raise ValueError(
-                    f"early_stopping: every sample of the {part} split has weight "
-                    "0 (sample_weight times class_weight; validation_fraction="
-                    f"{params['validation_fraction']}). Give more samples positive "
-                    "weight, or pass X_val and y_val."
+        train, val = take(train_rows), take(val_rows)
+        if train.sample_weight is not None and not np.any(train.sample_weight > 0):
+            raise ValueError(
+                "early_stopping: every sample of the training split has weight 0 "
+                "(sample_weight times class_weight; validation_fraction="
+                f"{params['validation_fraction']}). Give more samples positive "
+                "weight, or pass X_val and y_val."
+            )
+        if val.sample_weight is not None and not np.any(val.sample_weight > 0):
+            # A weighted mean over no weight is undefined; the held-out samples'
+            # plain mean still tells when to stop (say out-of-bag ones in bagging).
+            val.sample_weight = None
+        return train, val
+
+    def _split_rows(
+        self, n_samples: int, fraction: float, y_raw: Any
+    ) -> tuple[Array, Array]:
+        """Return the training and validation rows of the early-stopping split.
+
+        Stratified for classifiers where every class can be represented; a
+        plain random split where it cannot (small folds of many classes).
+        """
+        rows = np.arange(n_samples)
+        stratify = self._stratify(y_raw)
+        error = None
+        for attempt in [stratify, None] if stratify is not None else [None]:
+            try:
+                train_rows, val_rows = train_test_split(
+                    rows, test_size=fraction, random_state=self._seed, stratify=attempt
                 )
-        return split["training"], split["validation"]
+                return train_rows, val_rows
+            except ValueError as failure:
+                error = failure
+        # train_test_split speaks of test_size; the user set these two.
+        raise ValueError(
+            f"early_stopping cannot hold out validation_fraction={fraction} of "
+            f"{n_samples} samples: {str(error).rstrip('.')}. Change "
+            "validation_fraction, or pass X_val and y_val."
+        ) from error
 
     def _fit(
         self, *args: Any, first_call: bool, incremental: bool = False, **kwargs: Any

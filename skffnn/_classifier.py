@@ -108,13 +108,8 @@ class FFNNClassifier(ClassifierMixin, _BaseFFNN):
             if sample_weight is not None:
                 class_weights *= sample_weight
             sample_weight = class_weights
-        if sample_weight is not None and self._target_type != "multilabel-indicator":
-            weighted = np.unique(y[sample_weight > 0])
-            if len(weighted) < 2 and len(np.unique(y)) >= 2:
-                raise ValueError(
-                    "sample_weight leaves only one class with positive weight; "
-                    "training needs at least 2 classes."
-                )
+        # Weights that leave one class are fine: the weighted loss is still
+        # defined (bagging's bootstrap counts do this on rare classes).
         return sample_weight
 
     def _weight_per_class(self, y: Array) -> Array:

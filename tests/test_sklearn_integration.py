@@ -204,3 +204,28 @@ def test_text_classification_pipeline_stays_sparse():
         pipe.predict(["a sleepy kitten", "the puppy barked"]), ["cat", "dog"]
     )
     assert pipe[-1].n_features_in_ == len(pipe[0].vocabulary_)
+
+
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_bagging_on_a_rare_class(early_stopping):
+    # Bagging passes bootstrap counts as sample_weight, which often gives the
+    # rare class weight 0 in a bag: each member must still train.
+    from sklearn.datasets import make_classification
+    from sklearn.ensemble import BaggingClassifier
+
+    X, y = make_classification(n_samples=100, weights=[0.97], flip_y=0, random_state=0)
+    member = FFNNClassifier(
+        hidden_layer_sizes=(8,), eta=0.02, epochs=50, early_stopping=early_stopping
+    )
+    bagging = BaggingClassifier(member, n_estimators=10, random_state=1).fit(X, y)
+    assert bagging.score(X, y) >= 0.97  # at least the majority-class rate
+    assert sum(np.all(np.isfinite(m.coefs_[0])) for m in bagging.estimators_) == 10
+
+
+def test_weights_leaving_one_class_train_towards_that_class():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 3))
+    y = np.arange(60) % 2
+    model = FFNNClassifier(hidden_layer_sizes=(8,), eta=0.05, epochs=50, random_state=0)
+    model.fit(X, y, sample_weight=(y == 1).astype(float))
+    assert np.all(model.predict(X) == 1)

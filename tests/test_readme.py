@@ -5,6 +5,7 @@ import warnings
 from pathlib import Path
 
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import log_loss
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -25,3 +26,7 @@ def test_readme_python_blocks_run(tmp_path, monkeypatch, capsys):
     assert (tmp_path / "model.skops").exists()
     model = namespace["model"]
     assert model.predict(namespace["X"][:5]).shape == (5,)
+    # The routed X_val was scaled: its recorded loss is the pipeline's own.
+    pipe, X_held = namespace["scaled_validation"], namespace["X_held"]
+    held_loss = log_loss(namespace["y_held"], pipe.predict_proba(X_held))
+    assert abs(pipe[-1].history_["val_loss"][-1] - held_loss) < 1e-9

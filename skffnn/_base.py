@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable
 from dataclasses import dataclass
-from numbers import Real
+from numbers import Number, Real
 from typing import Any
 
 import numpy as np
@@ -186,9 +186,13 @@ def _check_sample_weight(sample_weight: Any, n_samples: int, name: str) -> Array
     """Return `sample_weight` as a new float64 array, or None if not given."""
     if sample_weight is None:
         return None
-    if isinstance(sample_weight, str | bytes | bool):
+    if isinstance(sample_weight, np.ndarray) and sample_weight.ndim == 0:
+        sample_weight = sample_weight.item()
+    if isinstance(sample_weight, str | bytes | bool | np.bool_) or (
+        isinstance(sample_weight, Number) and not isinstance(sample_weight, Real)
+    ):
         raise ValueError(
-            f"{name} must be an array of one weight per sample or a number; "
+            f"{name} must be an array of one weight per sample or a real number; "
             f"got {sample_weight!r}."
         )
     if isinstance(sample_weight, Real):  # one weight for all, as scikit-learn takes
@@ -208,6 +212,19 @@ def _check_sample_weight(sample_weight: Any, n_samples: int, name: str) -> Array
             f"{name} must contain at least one non-zero weight; all are zero."
         )
     return weights
+
+
+def _monitorable(validation: Dataset) -> Dataset:
+    """Return `validation` unweighted if its weights are all zero.
+
+    A weighted mean over no weight is undefined; the samples' plain mean still
+    tells when to stop (say for bagging's out-of-bag rows, or a class_weight
+    that zeroes every validation sample).
+    """
+    weights = validation.sample_weight
+    if weights is not None and not np.any(weights > 0):
+        return Dataset(validation.X, validation.y, None)
+    return validation
 
 
 def _rollback(network: Network) -> Callable[[], None]:
@@ -461,6 +478,11 @@ class _BaseFFNN(BaseEstimator):
         )
         weights = _check_sample_weight(sample_weight, X.shape[0], "sample_weight")
         weights = self._weights(y, weights)
+        if weights is not None and not np.any(weights > 0):
+            raise ValueError(
+                "Every sample has weight 0 once class_weight is applied to "
+                "sample_weight: there is nothing to train on."
+            )
         if first_call:
             try:
                 random_state = check_random_state(self.random_state)
@@ -534,6 +556,8 @@ class _BaseFFNN(BaseEstimator):
                     multi_output=True,
                     y_numeric=self._numeric_targets,
                 )
+                if sp.issparse(y_val):
+                    y_val = y_val.toarray()
                 targets_val = self._encode_targets(
                     y_val, first_call=False, classes=None, dtype=self._network.dtype
                 )
@@ -544,7 +568,7 @@ class _BaseFFNN(BaseEstimator):
             except ValueError as error:
                 # scikit-learn's checks call every input "X" or "y".
                 raise ValueError(f"Validation set (X_val, y_val): {error}") from error
-            return data, Dataset(X_val, targets_val, weights)
+            return data, _monitorable(Dataset(X_val, targets_val, weights))
         if not params["early_stopping"] or params["scheduler"] == "lbfgs":
             return data, None
         train_rows, val_rows = self._split_rows(
@@ -559,15 +583,10 @@ class _BaseFFNN(BaseEstimator):
         if train.sample_weight is not None and not np.any(train.sample_weight > 0):
             raise ValueError(
                 "early_stopping: every sample of the training split has weight 0 "
-                "(sample_weight times class_weight; validation_fraction="
-                f"{params['validation_fraction']}). Give more samples positive "
-                "weight, or pass X_val and y_val."
+                f"(validation_fraction={params['validation_fraction']}). Give more "
+                "samples positive weight, or pass X_val and y_val."
             )
-        if val.sample_weight is not None and not np.any(val.sample_weight > 0):
-            # A weighted mean over no weight is undefined; the held-out samples'
-            # plain mean still tells when to stop (say out-of-bag ones in bagging).
-            val.sample_weight = None
-        return train, val
+        return train, _monitorable(val)
 
     def _split_rows(
         self, n_samples: int, fraction: float, y_raw: Any
@@ -728,7 +747,17 @@ class _BaseFFNN(BaseEstimator):
         X = validate_data(
             self, X, reset=False, accept_sparse="csr", dtype=self._network.dtype
         )
-        return self._network.forward(X)
+        out = self._network.forward(X)
+        # predict never returns NaN: it says why instead.
+        if np.isnan(out).any():
+            rows = int(np.isnan(out).any(axis=1).sum())
+            raise ValueError(
+                f"The network's output is NaN for {rows} of {out.shape[0]} rows of "
+                "X: their values overflow the network (scale X), or a custom "
+                "activation is undefined for them (it was probed only on "
+                "[-10, 10] at fit)."
+            )
+        return out
 
     def __sklearn_tags__(self) -> Any:
         """Declare sparse input support."""

@@ -103,8 +103,35 @@ def check_hidden_layer_sizes(value: Any) -> tuple[int, ...]:
 
 def _check_one_activation(name: str, value: Any, choices: tuple[str, ...]) -> Any:
     if callable(value):
+        _probe(name, value)
         return value
     return check_choice(name, value, choices)
+
+
+_PROBE = np.linspace(-10.0, 10.0, 41)[:, None]
+
+
+def _probe(name: str, func: Any) -> None:
+    """Refuse a custom activation that gives NaN for z in [-10, 10].
+
+    ``sqrt`` or ``log`` would otherwise train a model that predicts NaN. A
+    function that fails on the probe, or returns a wrong shape or a non-float
+    type, is left to its first real call, which reports that clearly.
+    """
+    with np.errstate(all="ignore"):
+        try:
+            probed = np.asarray(func(_PROBE))
+        except Exception:
+            return
+    if probed.shape != _PROBE.shape or probed.dtype.kind != "f":
+        return
+    undefined = _PROBE[np.isnan(probed)]
+    if len(undefined):
+        label = getattr(func, "__name__", repr(func))
+        raise ValueError(
+            f"{name}={label} returns NaN for z = {undefined[0]:g}; an activation "
+            "must be defined for every real input."
+        )
 
 
 def check_activation(value: Any, n_hidden: int) -> list[Any]:
@@ -173,7 +200,10 @@ def _check_builtin_instance(scheduler: schedulers.Scheduler) -> None:
     """
     if not isinstance(scheduler, _BUILTIN_SCHEDULERS):
         return
+    rates = {"eta", "momentum", "rho", "rho2"}  # a subclass may add settings
     for name, value in scheduler._params().items():
+        if name not in rates:
+            continue
         try:
             _check_rate(name, value)
         except ValueError as error:

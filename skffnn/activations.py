@@ -259,28 +259,13 @@ _FORWARD_INTO: dict[str, ForwardInto] = {
 
 
 def _checked(func: Activation) -> Activation:
-    """Wrap a custom activation so that misuse fails with a clear message.
+    """Wrap a custom activation so that a wrong shape fails with a clear message.
 
-    A wrong shape would otherwise broadcast silently or crash deep inside the
-    network. A function undefined for part of the real line (``sqrt``,
-    ``log``) would train a model that predicts NaN; it is caught once, here,
-    on a probe of z in [-10, 10]. A NaN met later in training is left to the
-    divergence guard: a hand-written formula can give NaN on overflow
-    (``inf / inf``) when a run diverges.
+    It would otherwise broadcast silently or crash deep inside the network.
+    (Whether the function is defined on the reals is checked with the other
+    hyperparameters, at fit.)
     """
     label = getattr(func, "__name__", repr(func))
-    probe = np.linspace(-10.0, 10.0, 41)[:, None]
-    with np.errstate(all="ignore"):
-        try:
-            probed = np.asarray(func(probe), dtype=float)
-        except Exception:  # the first real call reports what went wrong
-            probed = probe
-    undefined = probe[np.isnan(probed)] if probed.shape == probe.shape else []
-    if len(undefined):
-        raise ValueError(
-            f"The custom activation {label} returns NaN for z = {undefined[0]:g}; "
-            "it must be defined for every real input."
-        )
 
     def apply(z: Array) -> Array:
         a = np.asarray(func(z))

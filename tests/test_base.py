@@ -808,29 +808,60 @@ class _FailingScheduler(Scheduler):
 
 @pytest.mark.parametrize("call", ["warm_start_fit", "partial_fit"])
 def test_an_error_during_training_keeps_the_trained_model(case, call):
-    params = {**SMALL, "warm_start": True, "batch_size": 4}
+    params = {**SMALL, "warm_start": True, "batch_size": 4, "batch_norm": True}
     est = case.est_class(**params, scheduler=_FailingScheduler()).fit(case.X, case.y)
     twin = case.est_class(**params, scheduler=_FailingScheduler()).fit(case.X, case.y)
     before = _outputs(est, case.X)
-    n_iter, t, losses = est.n_iter_, est.t_, list(est.loss_curve_)
+    kept = (est.n_iter_, est.t_, est.history_, est.batch_norm_means_)
+    # Fail in the second epoch, once the first is recorded with a new
+    # val_loss column, and after a changed dropout rate reached the network.
+    fail_after = -(-len(case.X) // 4) + 3
     with pytest.raises(RuntimeError, match="scheduler failed"):
         if call == "partial_fit":
             est._scheduler.fail_after = est._scheduler.steps + 3
-            est.partial_fit(case.X, case.y)
+            est.set_params(dropout=0.2).partial_fit(case.X, case.y)
         else:
-            est.set_params(scheduler=_FailingScheduler(fail_after=3)).fit(
-                case.X, case.y
-            )
-    assert (est.n_iter_, est.t_, list(est.loss_curve_)) == (n_iter, t, losses)
+            est.set_params(
+                scheduler=_FailingScheduler(fail_after=fail_after), dropout=0.2
+            ).fit(case.X, case.y, X_val=case.X, y_val=case.y)
+    assert (est.n_iter_, est.t_) == kept[:2]
+    assert est.history_.keys() == kept[2].keys()
+    for key, values in kept[2].items():
+        np.testing.assert_array_equal(est.history_[key], values)
+    for mean, kept_mean in zip(est.batch_norm_means_, kept[3], strict=True):
+        np.testing.assert_array_equal(mean, kept_mean)
+    assert est._network.dropout == 0.0
     assert np.array_equal(_outputs(est, case.X), before)
     if call == "partial_fit":
         # The scheduler's state is restored too: continuing matches a twin
         # that never saw the failure.
         est._scheduler.fail_after = None
+        est.set_params(dropout=0.0)
         np.testing.assert_array_equal(
             _outputs(est.partial_fit(case.X, case.y), case.X),
             _outputs(twin.partial_fit(case.X, case.y), case.X),
         )
+
+
+def test_models_pickled_before_class_weight_changes_were_tracked_continue():
+    X = np.random.default_rng(0).normal(size=(40, 3))
+    y = np.arange(40) % 2
+    est = FFNNClassifier(**SMALL, class_weight={0: 1, 1: 2}).fit(X, y)
+    del est._class_weight_used  # as in a model pickled by skffnn 0.1.0
+    est.partial_fit(X, y)
+    np.testing.assert_array_equal(est._class_weights, [1.0, 2.0])
+
+
+def test_predict_names_the_cause_instead_of_returning_nan():
+    def hand_tanh(z):
+        return (anp.exp(z) - anp.exp(-z)) / (anp.exp(z) + anp.exp(-z))
+
+    X = np.random.default_rng(0).normal(size=(40, 3))
+    est = FFNNRegressor(**SMALL, activation=hand_tanh).fit(X, X[:, 0])
+    assert np.all(np.isfinite(est.predict(X)))
+    with np.errstate(over="ignore", invalid="ignore"):
+        with pytest.raises(ValueError, match="output is NaN for 3 of 3 rows"):
+            est.predict(X[:3] * 1e4)  # exp overflows: inf / inf in hand_tanh
 
 
 def test_a_failed_first_fit_leaves_the_estimator_unfitted(case):

@@ -336,8 +336,13 @@ def test_sparse_multilabel_targets_train_as_the_dense_ones():
 
     X, y = _halves()
     labels = np.c_[y, 1 - y, X[:, 1] > 0].astype(int)
-    dense = FFNNClassifier(**SMALL).fit(X, labels)
-    sparse = FFNNClassifier(**SMALL).fit(X, sp.csr_matrix(labels))
+    dense = FFNNClassifier(**SMALL).fit(X, labels, X_val=X, y_val=labels)
+    sparse = FFNNClassifier(**SMALL).fit(
+        X, sp.csr_matrix(labels), X_val=X, y_val=sp.csr_matrix(labels)
+    )
+    np.testing.assert_array_equal(
+        sparse.history_["val_loss"], dense.history_["val_loss"]
+    )
     np.testing.assert_array_equal(sparse.predict_proba(X), dense.predict_proba(X))
     np.testing.assert_array_equal(sparse.predict(X), dense.predict(X))
     assert sparse.score(X, labels) > 0.8

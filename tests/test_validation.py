@@ -455,7 +455,31 @@ def _data_errors():
         (
             "sample_weight a word",
             lambda: _regressor().fit(X, y, sample_weight="heavy"),
-            "sample_weight must be an array of one weight per sample or a number",
+            "sample_weight must be an array of one weight per sample or a real",
+        ),
+        (
+            "sample_weight a numpy bool",
+            lambda: _regressor().fit(X, y, sample_weight=np.bool_(True)),
+            "sample_weight must be an array of one weight per sample or a real",
+        ),
+        (
+            "sample_weight a complex number",
+            lambda: _regressor().fit(X, y, sample_weight=1j),
+            "sample_weight must be an array of one weight per sample or a real",
+        ),
+        (
+            "class_weight zeroing every weighted sample",
+            lambda: _classifier(class_weight={0: 0.0, 1: 0.0, 2: 1.0}).fit(
+                X, labels, sample_weight=(labels != 2) * 1.0
+            ),
+            "Every sample has weight 0 once class_weight is applied",
+        ),
+        (
+            "class_weight zeroing every weighted sample, lbfgs",
+            lambda: _classifier(
+                class_weight={0: 0.0, 1: 0.0, 2: 0.0}, scheduler="lbfgs"
+            ).fit(X, labels),
+            "Every sample has weight 0",
         ),
         (
             "sample_weight a negative number",
@@ -554,12 +578,12 @@ def _data_errors():
         (
             "custom activation NaN",
             lambda: _regressor(activation=anp.sqrt).fit(X, y),
-            "custom activation sqrt returns NaN for z = -10",
+            r"activation=sqrt returns NaN for z = -10",
         ),
         (
             "custom activation NaN lbfgs",
             lambda: _classifier(activation=anp.log, scheduler="lbfgs").fit(X, labels),
-            "custom activation log returns NaN for z = -10",
+            r"activation=log returns NaN for z = -10",
         ),
     ]
 
@@ -727,3 +751,53 @@ def test_early_stopping_splits_at_random_when_classes_cannot_all_be_held_out():
     labels = np.arange(9) % 3  # one held-out sample cannot stand for 3 classes
     est = _classifier(early_stopping=True, epochs=5).fit(X, labels)
     assert len(est.history_["val_loss"]) == est.n_iter_ > 0
+
+
+def test_a_zero_dim_array_is_one_sample_weight_for_all():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(24, 3))
+    y = X[:, 0] + X[:, 2]
+    by_array = _regressor().fit(X, y, sample_weight=np.array(2.0)).predict(X)
+    by_float = _regressor().fit(X, y, sample_weight=2.0).predict(X)
+    np.testing.assert_array_equal(by_array, by_float)
+
+
+def test_class_weight_zeroing_the_validation_set_monitors_it_unweighted():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(40, 3))
+    labels = np.arange(40) % 2
+    est = _classifier(class_weight={0: 1.0, 1: 0.0}, epochs=5)
+    est.fit(X, labels, X_val=X[labels == 1], y_val=labels[labels == 1])
+    ones = labels == 1
+    # Plain mean log-loss of the validation rows, at the final weights.
+    expected = -np.mean(np.log(est.predict_proba(X[ones])[:, 1]))
+    np.testing.assert_allclose(est.history_["val_loss"][-1], expected, rtol=1e-6)
+    assert expected > 0
+
+
+def test_settings_a_scheduler_subclass_adds_are_its_own():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(24, 3))
+
+    class StepDecay(schedulers.Constant):
+        def __init__(self, eta, every=100):
+            super().__init__(eta)
+            self.every = every
+
+        def _params(self):
+            return {"eta": self.eta, "every": self.every}
+
+    _regressor(scheduler=StepDecay(0.01)).fit(X, X[:, 0])
+    with pytest.raises(ValueError, match=r"scheduler=StepDecay\(.*\): .*eta"):
+        _regressor(scheduler=StepDecay(-1.0)).fit(X, X[:, 0])
+
+
+def test_a_probe_refuses_only_activations_with_nan_on_the_reals():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(24, 3))
+    with pytest.raises(
+        ValueError, match=r"output_activation=.* returns NaN for z = -10"
+    ):
+        _regressor(output_activation=lambda z: anp.log(z + 9)).fit(X, X[:, 0])
+    # NaN only for NaN or inf z (never met on finite data) is fine.
+    _regressor(activation=lambda z: anp.tanh(z) * anp.isfinite(z)).fit(X, X[:, 0])

@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable
 from dataclasses import dataclass
-from numbers import Number, Real
+from numbers import Number
 from typing import Any
 
 import numpy as np
@@ -182,21 +182,30 @@ SHARED_ATTRIBUTES_DOC = """
 """
 
 
+def _is_scalar(value: Any) -> bool:
+    """Whether `value` is one value rather than a sequence or array-like."""
+    if isinstance(value, str | bytes | Number | np.generic):
+        return True
+    return not any(hasattr(value, name) for name in ("__len__", "__array__", "shape"))
+
+
 def _check_sample_weight(sample_weight: Any, n_samples: int, name: str) -> Array | None:
     """Return `sample_weight` as a new float64 array, or None if not given."""
     if sample_weight is None:
         return None
     if isinstance(sample_weight, np.ndarray) and sample_weight.ndim == 0:
         sample_weight = sample_weight.item()
-    if isinstance(sample_weight, str | bytes | bool | np.bool_) or (
-        isinstance(sample_weight, Number) and not isinstance(sample_weight, Real)
-    ):
-        raise ValueError(
-            f"{name} must be an array of one weight per sample or a real number; "
-            f"got {sample_weight!r}."
-        )
-    if isinstance(sample_weight, Real):  # one weight for all, as scikit-learn takes
-        sample_weight = np.full(n_samples, sample_weight, dtype=np.float64)
+    if _is_scalar(sample_weight):  # one weight for all, as scikit-learn takes
+        try:
+            if isinstance(sample_weight, str | bytes | bool | np.bool_ | complex):
+                raise TypeError
+            value = float(sample_weight)
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"{name} must be an array of one weight per sample or a real "
+                f"number; got {sample_weight!r}."
+            ) from None
+        sample_weight = np.full(n_samples, value)
     weights = check_array(
         sample_weight, ensure_2d=False, dtype=np.float64, input_name=name, copy=True
     )
@@ -214,16 +223,17 @@ def _check_sample_weight(sample_weight: Any, n_samples: int, name: str) -> Array
     return weights
 
 
-def _monitorable(validation: Dataset) -> Dataset:
-    """Return `validation` unweighted if its weights are all zero.
+def _monitorable(validation: Dataset, fallback: Array | None = None) -> Dataset:
+    """Return `validation`, reweighted by `fallback` if its weights are all zero.
 
-    A weighted mean over no weight is undefined; the samples' plain mean still
-    tells when to stop (say for bagging's out-of-bag rows, or a class_weight
-    that zeroes every validation sample).
+    A weighted mean over no weight is undefined. The user's own validation
+    weights without class_weight, or else the plain mean, still tell when to
+    stop (say for bagging's out-of-bag rows, or a class_weight that zeroes
+    every validation sample).
     """
     weights = validation.sample_weight
     if weights is not None and not np.any(weights > 0):
-        return Dataset(validation.X, validation.y, None)
+        return Dataset(validation.X, validation.y, fallback)
     return validation
 
 
@@ -379,7 +389,9 @@ class _BaseFFNN(BaseEstimator):
             A validation set scored every epoch into `history_`; with
             ``early_stopping=True`` it replaces the held-out split.
         sample_weight_val : array-like of shape (n_val_samples,), default=None
-            Weights of the validation samples.
+            Weights of the validation samples (times `class_weight`, for the
+            classifier). Should `class_weight` zero all of them, these weights
+            alone are used, and without them the plain mean.
 
         Returns
         -------
@@ -458,6 +470,10 @@ class _BaseFFNN(BaseEstimator):
         """
         params = _validation.check_common(self.get_params())
         params.update(self._check_output_params())
+        if first_call:
+            _validation.probe_custom_activations(
+                self.activation, params.get("output_activation")
+            )
         X, y = validate_data(
             self,
             X,
@@ -478,11 +494,6 @@ class _BaseFFNN(BaseEstimator):
         )
         weights = _check_sample_weight(sample_weight, X.shape[0], "sample_weight")
         weights = self._weights(y, weights)
-        if weights is not None and not np.any(weights > 0):
-            raise ValueError(
-                "Every sample has weight 0 once class_weight is applied to "
-                "sample_weight: there is nothing to train on."
-            )
         if first_call:
             try:
                 random_state = check_random_state(self.random_state)
@@ -561,14 +572,16 @@ class _BaseFFNN(BaseEstimator):
                 targets_val = self._encode_targets(
                     y_val, first_call=False, classes=None, dtype=self._network.dtype
                 )
-                weights = _check_sample_weight(
+                given_weights = _check_sample_weight(
                     sample_weight_val, X_val.shape[0], "sample_weight_val"
                 )
-                weights = self._weights(y_val, weights)
+                weights = self._weights(y_val, given_weights)
             except ValueError as error:
                 # scikit-learn's checks call every input "X" or "y".
                 raise ValueError(f"Validation set (X_val, y_val): {error}") from error
-            return data, _monitorable(Dataset(X_val, targets_val, weights))
+            return data, _monitorable(
+                Dataset(X_val, targets_val, weights), given_weights
+            )
         if not params["early_stopping"] or params["scheduler"] == "lbfgs":
             return data, None
         train_rows, val_rows = self._split_rows(
@@ -579,14 +592,7 @@ class _BaseFFNN(BaseEstimator):
             weights = None if data.sample_weight is None else data.sample_weight[rows]
             return Dataset(data.X[rows], data.y[rows], weights)
 
-        train, val = take(train_rows), take(val_rows)
-        if train.sample_weight is not None and not np.any(train.sample_weight > 0):
-            raise ValueError(
-                "early_stopping: every sample of the training split has weight 0 "
-                f"(validation_fraction={params['validation_fraction']}). Give more "
-                "samples positive weight, or pass X_val and y_val."
-            )
-        return train, _monitorable(val)
+        return take(train_rows), _monitorable(take(val_rows))
 
     def _split_rows(
         self, n_samples: int, fraction: float, y_raw: Any
@@ -684,6 +690,15 @@ class _BaseFFNN(BaseEstimator):
             incremental=incremental,
         )
         train, val = self._validation_data(params, data, y_raw, validation)
+        if train.sample_weight is not None and not np.any(train.sample_weight > 0):
+            # Nothing to learn from (say class_weight zeroes every class in a
+            # bag, or a streamed batch): no step, as SGDClassifier makes none.
+            if incremental:
+                return []
+            return [
+                "Every training sample has weight 0 (sample_weight times "
+                "class_weight): the network was left as initialized."
+            ]
         # Everything is checked: from here on the network changes in place.
         self._network.dropout = params["dropout"]  # a warm start may change it
         if first_call or not incremental or not hasattr(self, "_scheduler"):

@@ -103,21 +103,36 @@ def check_hidden_layer_sizes(value: Any) -> tuple[int, ...]:
 
 def _check_one_activation(name: str, value: Any, choices: tuple[str, ...]) -> Any:
     if callable(value):
-        _probe(name, value)
         return value
     return check_choice(name, value, choices)
 
 
-_PROBE = np.linspace(-10.0, 10.0, 41)[:, None]
+# z in [-10, 10] in three columns that are never all equal in a row, so that a
+# (wrongly) row-wise function such as a layer norm does not divide by zero.
+_LINE = np.linspace(-10.0, 10.0, 41)
+_PROBE = np.stack([_LINE, -_LINE, 0.5 * _LINE + 1], axis=1)
+
+
+def probe_custom_activations(activation: Any, output_activation: Any = None) -> None:
+    """Refuse custom activations that give NaN for some z in [-10, 10].
+
+    ``sqrt`` or ``log`` would otherwise train a model that predicts NaN. Run
+    once, when a network is built: later calls cannot change the answer, and
+    a stateful activation should not be called more than training needs.
+    """
+    if isinstance(activation, list | tuple):
+        named = [(f"activation[{i}]", func) for i, func in enumerate(activation)]
+    else:
+        named = [("activation", activation)]
+    named.append(("output_activation", output_activation))
+    for name, func in named:
+        if callable(func):
+            _probe(name, func)
 
 
 def _probe(name: str, func: Any) -> None:
-    """Refuse a custom activation that gives NaN for z in [-10, 10].
-
-    ``sqrt`` or ``log`` would otherwise train a model that predicts NaN. A
-    function that fails on the probe, or returns a wrong shape or a non-float
-    type, is left to its first real call, which reports that clearly.
-    """
+    # A function that fails on the probe, or returns a wrong shape or a
+    # non-float type, is left to its first real call, which reports that.
     with np.errstate(all="ignore"):
         try:
             probed = np.asarray(func(_PROBE))

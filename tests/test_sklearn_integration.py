@@ -229,3 +229,22 @@ def test_weights_leaving_one_class_train_towards_that_class():
     model = FFNNClassifier(hidden_layer_sizes=(8,), eta=0.05, epochs=50, random_state=0)
     model.fit(X, y, sample_weight=(y == 1).astype(float))
     assert np.all(model.predict(X) == 1)
+
+
+def test_bagging_with_a_class_weight_of_zero():
+    # Some bags hold only samples whose class has weight 0: those members are
+    # left untrained (with a warning) instead of failing the whole ensemble.
+    from sklearn.ensemble import BaggingClassifier
+    from sklearn.exceptions import ConvergenceWarning
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 3))
+    y = (X[:, 0] > 0).astype(int)
+    member = FFNNClassifier(
+        hidden_layer_sizes=(5,), class_weight={0: 0.0, 1: 1.0}, epochs=5
+    )
+    bagging = BaggingClassifier(member, n_estimators=20, max_samples=3, random_state=0)
+    with pytest.warns(ConvergenceWarning, match="left as initialized"):
+        bagging.fit(X, y)
+    assert bagging.predict_proba(X).shape == (60, 2)
+    assert 0 < sum(m.n_iter_ == 0 for m in bagging.estimators_) < 20

@@ -6,7 +6,7 @@ import autograd.numpy as anp
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from sklearn.exceptions import NotFittedError
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
 
 from skffnn import FFNNClassifier, FFNNRegressor, schedulers
 
@@ -468,20 +468,6 @@ def _data_errors():
             "sample_weight must be an array of one weight per sample or a real",
         ),
         (
-            "class_weight zeroing every weighted sample",
-            lambda: _classifier(class_weight={0: 0.0, 1: 0.0, 2: 1.0}).fit(
-                X, labels, sample_weight=(labels != 2) * 1.0
-            ),
-            "Every sample has weight 0 once class_weight is applied",
-        ),
-        (
-            "class_weight zeroing every weighted sample, lbfgs",
-            lambda: _classifier(
-                class_weight={0: 0.0, 1: 0.0, 2: 0.0}, scheduler="lbfgs"
-            ).fit(X, labels),
-            "Every sample has weight 0",
-        ),
-        (
             "sample_weight a negative number",
             lambda: _regressor().fit(X, y, sample_weight=-2.0),
             "sample_weight must be non-negative",
@@ -526,13 +512,6 @@ def _data_errors():
             lambda: _regressor(scheduler=_FirstOnly(0.1)).fit(X, y),
             r"scheduler _FirstOnly.update_change returned shape \(1,\) for a "
             r"gradient of shape \(16,\)",
-        ),
-        (
-            "early stopping training split of zero weight",
-            lambda: _regressor(
-                early_stopping=True, validation_fraction=0.5, random_state=1
-            ).fit(X, y, sample_weight=_split_weight(24, 0.5, 1, part="validation")),
-            "early_stopping: every sample of the training split has weight 0",
         ),
         (
             "early stopping split leaving no training samples",
@@ -799,5 +778,63 @@ def test_a_probe_refuses_only_activations_with_nan_on_the_reals():
         ValueError, match=r"output_activation=.* returns NaN for z = -10"
     ):
         _regressor(output_activation=lambda z: anp.log(z + 9)).fit(X, X[:, 0])
-    # NaN only for NaN or inf z (never met on finite data) is fine.
-    _regressor(activation=lambda z: anp.tanh(z) * anp.isfinite(z)).fit(X, X[:, 0])
+    # NaN only for infinite z (never met on finite data) is fine.
+    _regressor(activation=lambda z: anp.tanh(z) + 0 * z).fit(X, X[:, 0])
+
+
+_PROBE_SHAPES = []
+
+
+def _recorded_tanh(z):
+    _PROBE_SHAPES.append(np.shape(z))
+    return anp.tanh(z)
+
+
+def test_activations_are_probed_once_when_the_network_is_built():
+    import pickle
+
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(24, 3))
+    _PROBE_SHAPES.clear()
+    est = _regressor(activation=_recorded_tanh, warm_start=True).fit(X, X[:, 0])
+    est.fit(X, X[:, 0]).partial_fit(X, X[:, 0])
+    pickle.loads(pickle.dumps(est)).predict(X)
+    assert _PROBE_SHAPES.count((41, 3)) == 1  # the probe's z
+    assert len(_PROBE_SHAPES) > 10  # the layer's own calls
+
+
+def test_zero_weight_everywhere_leaves_the_network_untrained():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(40, 3))
+    labels = np.arange(40) % 2
+    fits = []
+    for scheduler, epochs in [("adam", 5), ("adam", 50), ("lbfgs", 5)]:
+        with pytest.warns(ConvergenceWarning, match="weight 0 .* left as initialized"):
+            fits.append(
+                _classifier(
+                    class_weight={0: 0.0, 1: 0.0}, scheduler=scheduler, epochs=epochs
+                ).fit(X, labels)
+            )
+    assert [(est.n_iter_, list(est.loss_curve_)) for est in fits] == [(0, [])] * 3
+    for est in fits[1:]:
+        np.testing.assert_array_equal(est.coefs_[0], fits[0].coefs_[0])
+    # A streamed batch with nothing to learn from is a no-op, as in SGD.
+    stream = _classifier(class_weight={0: 0.0, 1: 1.0})
+    stream.partial_fit(X, labels, classes=[0, 1])
+    before = stream.predict_proba(X)
+    stream.partial_fit(X[labels == 0], labels[labels == 0])
+    np.testing.assert_array_equal(stream.predict_proba(X), before)
+    assert stream.n_iter_ == 1
+
+
+def test_zero_weight_validation_rows_fall_back_to_sample_weight_val():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(40, 3))
+    labels = np.arange(40) % 2
+    weights_val = np.where(labels == 0, 1.0, 0.0)  # class_weight zeroes class 0
+    est = _classifier(class_weight={0: 0.0, 1: 1.0}, epochs=5)
+    est.fit(X, labels, X_val=X, y_val=labels, sample_weight_val=weights_val)
+    p0 = est.predict_proba(X[labels == 0])[:, 0]
+    np.testing.assert_allclose(
+        est.history_["val_loss"][-1], -np.mean(np.log(p0)), rtol=1e-6
+    )

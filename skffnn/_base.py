@@ -11,7 +11,7 @@ import copy
 from collections.abc import Callable
 from dataclasses import dataclass
 from numbers import Number
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -193,14 +193,15 @@ def _check_sample_weight(sample_weight: Any, n_samples: int, name: str) -> Array
     """Return `sample_weight` as a new float64 array, or None if not given."""
     if sample_weight is None:
         return None
-    if isinstance(sample_weight, np.ndarray) and sample_weight.ndim == 0:
-        sample_weight = sample_weight.item()
+    if getattr(sample_weight, "shape", None) == ():  # 0-d arrays of any library
+        sample_weight = np.asarray(sample_weight).item()
     if _is_scalar(sample_weight):  # one weight for all, as scikit-learn takes
         try:
-            if isinstance(sample_weight, str | bytes | bool | np.bool_ | complex):
+            refused = str | bytes | bool | np.bool_
+            if isinstance(sample_weight, refused) or np.iscomplexobj(sample_weight):
                 raise TypeError
             value = float(sample_weight)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise ValueError(
                 f"{name} must be an array of one weight per sample or a real "
                 f"number; got {sample_weight!r}."
@@ -221,6 +222,13 @@ def _check_sample_weight(sample_weight: Any, n_samples: int, name: str) -> Array
             f"{name} must contain at least one non-zero weight; all are zero."
         )
     return weights
+
+
+class _Given(NamedTuple):
+    """The targets and sample weights as given, validated but not encoded."""
+
+    y: Any
+    sample_weight: Array | None
 
 
 def _monitorable(validation: Dataset, fallback: Array | None = None) -> Dataset:
@@ -461,11 +469,12 @@ class _BaseFFNN(BaseEstimator):
         first_call: bool,
         classes: Any = None,
         incremental: bool = False,
-    ) -> tuple[dict[str, Any], Dataset, Any]:
+    ) -> tuple[dict[str, Any], Dataset, _Given]:
         """Validate everything and build the network when needed.
 
-        Returns the validated parameters, the training data and the raw
-        (validated, not encoded) targets. `incremental` (partial_fit) accepts a
+        Returns the validated parameters, the training data and what was
+        given: the validated targets before encoding and the sample weights
+        before class weights. `incremental` (partial_fit) accepts a
         single sample, as scikit-learn's online learners do.
         """
         params = _validation.check_common(self.get_params())
@@ -492,8 +501,8 @@ class _BaseFFNN(BaseEstimator):
         targets = self._encode_targets(
             y, first_call=first_call, classes=classes, dtype=X.dtype
         )
-        weights = _check_sample_weight(sample_weight, X.shape[0], "sample_weight")
-        weights = self._weights(y, weights)
+        given_weights = _check_sample_weight(sample_weight, X.shape[0], "sample_weight")
+        weights = self._weights(y, given_weights)
         if first_call:
             try:
                 random_state = check_random_state(self.random_state)
@@ -522,7 +531,7 @@ class _BaseFFNN(BaseEstimator):
             self.n_outputs_ = targets.shape[1]
             self.n_layers_ = len(params["hidden_layer_sizes"]) + 2
         data = Dataset(X, targets, weights)
-        return params, data, y
+        return params, data, _Given(y, given_weights)
 
     def _check_same_architecture(self, params: dict[str, Any]) -> None:
         """Refuse to continue training a network whose definition has changed."""
@@ -551,7 +560,7 @@ class _BaseFFNN(BaseEstimator):
             )
 
     def _validation_data(
-        self, params: dict[str, Any], data: Dataset, y_raw: Any, given: tuple
+        self, params: dict[str, Any], data: Dataset, raw: _Given, given: tuple
     ) -> tuple[Dataset, Dataset | None]:
         """Return the training data and the validation set, split if needed."""
         X_val, y_val, sample_weight_val = given
@@ -584,15 +593,30 @@ class _BaseFFNN(BaseEstimator):
             )
         if not params["early_stopping"] or params["scheduler"] == "lbfgs":
             return data, None
-        train_rows, val_rows = self._split_rows(
-            data.n_samples, params["validation_fraction"], y_raw
-        )
+        fraction = params["validation_fraction"]
+        train_rows, val_rows = self._split_rows(data.n_samples, fraction, raw.y)
 
         def take(rows: Array) -> Dataset:
             weights = None if data.sample_weight is None else data.sample_weight[rows]
             return Dataset(data.X[rows], data.y[rows], weights)
 
-        return take(train_rows), _monitorable(take(val_rows))
+        train = take(train_rows)
+        if (
+            data.sample_weight is not None
+            and train.sample_weight is not None
+            and np.any(data.sample_weight > 0)
+            and not np.any(train.sample_weight > 0)
+        ):
+            raise ValueError(
+                "early_stopping: the validation split holds every sample of "
+                f"positive weight (validation_fraction={fraction}), leaving none "
+                "to train on. Give more samples positive weight, or pass X_val "
+                "and y_val."
+            )
+        fallback = None if raw.sample_weight is None else raw.sample_weight[val_rows]
+        if fallback is not None and not np.any(fallback > 0):
+            fallback = None
+        return train, _monitorable(take(val_rows), fallback)
 
     def _split_rows(
         self, n_samples: int, fraction: float, y_raw: Any
@@ -681,7 +705,7 @@ class _BaseFFNN(BaseEstimator):
         incremental: bool = False,
     ) -> list[str]:
         """Validate, build or continue the network, train it; return warnings."""
-        params, data, y_raw = self._setup(
+        params, data, raw = self._setup(
             X,
             y,
             sample_weight,
@@ -689,7 +713,7 @@ class _BaseFFNN(BaseEstimator):
             classes=classes,
             incremental=incremental,
         )
-        train, val = self._validation_data(params, data, y_raw, validation)
+        train, val = self._validation_data(params, data, raw, validation)
         if train.sample_weight is not None and not np.any(train.sample_weight > 0):
             # Nothing to learn from (say class_weight zeroes every class in a
             # bag, or a streamed batch): no step, as SGDClassifier makes none.

@@ -64,7 +64,8 @@ class TrainingConfig:
 class History:
     """Per-epoch records; keys appear only where they apply."""
 
-    records: dict[str, list[float]] = field(default_factory=dict)
+    # train_loss is always there, even before the first epoch.
+    records: dict[str, list[float]] = field(default_factory=lambda: {"train_loss": []})
 
     def append(self, **values: float) -> None:
         """Record one epoch's values; a key missing on either side gets NaN.

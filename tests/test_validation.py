@@ -1,6 +1,7 @@
 """Every parameter's bad values, the data errors, and inputs left untouched."""
 
 import copy
+from decimal import Decimal
 
 import autograd.numpy as anp
 import numpy as np
@@ -519,6 +520,30 @@ def _data_errors():
             "early_stopping cannot hold out validation_fraction=0.97 of 24 samples",
         ),
         (
+            "early stopping split leaving no positive weight to train on",
+            lambda: _regressor(
+                early_stopping=True, validation_fraction=0.5, random_state=1
+            ).fit(X, y, sample_weight=_split_weight(24, 0.5, 1, part="validation")),
+            "early_stopping: the validation split holds every sample of positive",
+        ),
+        (
+            "sample_weight a numpy complex",
+            lambda: _regressor().fit(X, y, sample_weight=np.complex64(1 + 2j)),
+            "sample_weight must be an array of one weight per sample or a real",
+        ),
+        (
+            "sample_weight beyond float",
+            lambda: _regressor().fit(X, y, sample_weight=10**400),
+            "sample_weight must be an array of one weight per sample or a real",
+        ),
+        (
+            "per-layer activation undefined on the reals",
+            lambda: _regressor(
+                hidden_layer_sizes=(3, 3), activation=["tanh", anp.sqrt]
+            ).fit(X, y),
+            r"activation\[1\]=sqrt returns NaN",
+        ),
+        (
             "y beyond float32",
             lambda: _regressor().fit(X.astype(np.float32), _with(y, 0, 1e39)),
             "y has values too large for float32",
@@ -732,13 +757,48 @@ def test_early_stopping_splits_at_random_when_classes_cannot_all_be_held_out():
     assert len(est.history_["val_loss"]) == est.n_iter_ > 0
 
 
-def test_a_zero_dim_array_is_one_sample_weight_for_all():
+class _ZeroDim:
+    """A 0-d array-like of another library (a dask array, a tensor)."""
+
+    shape = ()
+
+    def __array__(self, dtype=None, copy=None):
+        return np.asarray(2.0, dtype=dtype)
+
+
+@pytest.mark.parametrize(
+    "weight", [np.array(2.0), _ZeroDim(), Decimal("2"), np.float32(2)], ids=repr
+)
+def test_one_scalar_of_any_kind_is_one_sample_weight_for_all(weight):
     rng = np.random.default_rng(1)
     X = rng.normal(size=(24, 3))
     y = X[:, 0] + X[:, 2]
-    by_array = _regressor().fit(X, y, sample_weight=np.array(2.0)).predict(X)
+    by_scalar = _regressor().fit(X, y, sample_weight=weight).predict(X)
     by_float = _regressor().fit(X, y, sample_weight=2.0).predict(X)
-    np.testing.assert_array_equal(by_array, by_float)
+    np.testing.assert_array_equal(by_scalar, by_float)
+
+
+def test_the_split_monitors_the_users_weights_when_class_weight_zeroes_it():
+    from sklearn.model_selection import train_test_split
+
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(40, 3))
+    labels = np.arange(40) % 2
+    seed = _classifier().fit(X, labels)._seed  # the split's seed
+    _, val = train_test_split(
+        np.arange(40), test_size=0.5, random_state=seed, stratify=labels
+    )
+    # class_weight zeroes class 0; the user zeroes class 1 in the held-out rows.
+    weights = np.ones(40)
+    weights[val[labels[val] == 1]] = 0.0
+    weights[val[labels[val] == 0][:2]] = [0.5, 2.0]
+    est = _classifier(
+        class_weight={0: 0.0, 1: 1.0}, early_stopping=True, validation_fraction=0.5
+    ).fit(X, labels, sample_weight=weights)
+    # The held-out loss is weighted by the user's own weights alone.
+    best = est.predict_proba(X[val])[np.arange(len(val)), labels[val]]
+    expected = np.average(-np.log(best), weights=weights[val])
+    assert np.isclose(np.min(est.history_["val_loss"]), expected, rtol=1e-6)
 
 
 def test_class_weight_zeroing_the_validation_set_monitors_it_unweighted():
@@ -816,6 +876,7 @@ def test_zero_weight_everywhere_leaves_the_network_untrained():
                 ).fit(X, labels)
             )
     assert [(est.n_iter_, list(est.loss_curve_)) for est in fits] == [(0, [])] * 3
+    assert [len(est.history_["train_loss"]) for est in fits] == [0] * 3
     for est in fits[1:]:
         np.testing.assert_array_equal(est.coefs_[0], fits[0].coefs_[0])
     # A streamed batch with nothing to learn from is a no-op, as in SGD.

@@ -2,7 +2,8 @@
 
 The estimators are thin: they check input with scikit-learn's public helpers,
 encode targets, and hand a :class:`~skffnn._network.Network` and a scheduler to
-the training loops in :mod:`skffnn._training`.
+the training loops in :mod:`skffnn._training`. Every `fit` and `partial_fit` is
+a transaction: snapshot the estimator, run, record, or roll back on any error.
 """
 
 from __future__ import annotations
@@ -10,27 +11,29 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable
 from dataclasses import dataclass
-from numbers import Number
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted, validate_data
 
-from skffnn import _validation
+from skffnn import _data, _validation
+from skffnn._data import Given, ValidationInput
 from skffnn._network import Network, network_names
 from skffnn._training import (
+    Continuation,
     Dataset,
     History,
-    TrainingConfig,
+    Run,
+    TrainingResult,
     train_lbfgs,
     train_minibatch,
     warn_all,
 )
+from skffnn._validation import Settings
 
 Array = np.ndarray
 
@@ -182,79 +185,40 @@ SHARED_ATTRIBUTES_DOC = """
 """
 
 
-def _is_scalar(value: Any) -> bool:
-    """Whether `value` is one value rather than a sequence or array-like."""
-    if isinstance(value, str | bytes | Number | np.generic):
-        return True
-    return not any(hasattr(value, name) for name in ("__len__", "__array__", "shape"))
+@dataclass(frozen=True)
+class _FitCall:
+    """One call of `fit` or `partial_fit`, as given."""
 
-
-def _check_sample_weight(sample_weight: Any, n_samples: int, name: str) -> Array | None:
-    """Return `sample_weight` as a new float64 array, or None if not given."""
-    if sample_weight is None:
-        return None
-    if getattr(sample_weight, "shape", None) == ():  # 0-d arrays of any library
-        sample_weight = np.asarray(sample_weight).item()
-    if _is_scalar(sample_weight):  # one weight for all, as scikit-learn takes
-        try:
-            refused = str | bytes | bool | np.bool_
-            if isinstance(sample_weight, refused) or np.iscomplexobj(sample_weight):
-                raise TypeError
-            value = float(sample_weight)
-        except (TypeError, ValueError, OverflowError):
-            raise ValueError(
-                f"{name} must be an array of one weight per sample or a real "
-                f"number; got {sample_weight!r}."
-            ) from None
-        sample_weight = np.full(n_samples, value)
-    weights = check_array(
-        sample_weight, ensure_2d=False, dtype=np.float64, input_name=name, copy=True
-    )
-    if weights.shape != (n_samples,):
-        raise ValueError(
-            f"{name} must have shape ({n_samples},), one weight per sample; "
-            f"got shape {weights.shape}."
-        )
-    if np.any(weights < 0):
-        raise ValueError(f"{name} must be non-negative; got a negative weight.")
-    if not np.any(weights > 0):
-        raise ValueError(
-            f"{name} must contain at least one non-zero weight; all are zero."
-        )
-    return weights
-
-
-class _Given(NamedTuple):
-    """The targets and sample weights as given, validated but not encoded."""
-
+    X: Any
     y: Any
-    sample_weight: Array | None
+    sample_weight: Any
+    validation: ValidationInput | None
+    first_call: bool  # build a new network (not a warm start or a later call)
+    incremental: bool = False  # partial_fit: one epoch, continuing the optimizer
+    classes: Any = None
+
+    def epochs(self, settings: Settings) -> int:
+        """Epochs this call may run: one for partial_fit, else `epochs`."""
+        return 1 if self.incremental else settings.loop.epochs
 
 
-def _monitorable(validation: Dataset, fallback: Array | None = None) -> Dataset:
-    """Return `validation`, reweighted by `fallback` if its weights are all zero.
+@dataclass(frozen=True)
+class _Prepared:
+    """A call's checked settings and its training data, encoded."""
 
-    A weighted mean over no weight is undefined. The user's own validation
-    weights without class_weight, or else the plain mean, still tell when to
-    stop (say for bagging's out-of-bag rows, or a class_weight that zeroes
-    every validation sample).
-    """
-    weights = validation.sample_weight
-    if weights is not None and not np.any(weights > 0):
-        return Dataset(validation.X, validation.y, fallback)
-    return validation
+    settings: Settings
+    data: Dataset
+    given: Given
 
 
 def _rollback(network: Network) -> Callable[[], None]:
     """Return a function that puts `network`'s weights back as they are now."""
     arrays = [network.theta, network.running_mean, network.running_var]
     copies = [array.copy() for array in arrays]
-    dropout = network.dropout
 
     def rollback() -> None:
         for array, copied in zip(arrays, copies, strict=True):
             array[...] = copied
-        network.dropout = dropout
 
     return rollback
 
@@ -288,8 +252,8 @@ class _BaseFFNN(BaseEstimator):
 
     # ----- hooks for the estimators -------------------------------------------
 
-    def _check_output_params(self) -> dict[str, Any]:
-        """Validate the estimator's own parameters; return output settings."""
+    def _check_own_params(self) -> None:
+        """Validate the parameters that only this estimator has."""
         raise NotImplementedError
 
     def _encode_targets(
@@ -406,18 +370,10 @@ class _BaseFFNN(BaseEstimator):
         self : object
             The fitted estimator.
         """
-        if (X_val is None) != (y_val is None):
-            raise ValueError("X_val and y_val must be given together.")
-        if sample_weight_val is not None and X_val is None:
-            raise ValueError("sample_weight_val needs X_val and y_val.")
+        validation = ValidationInput.from_fit(X_val, y_val, sample_weight_val)
         first_call = not (self.warm_start and hasattr(self, "_network"))
-        return self._fit(
-            X,
-            y,
-            sample_weight,
-            first_call=first_call,
-            validation=(X_val, y_val, sample_weight_val),
-            epochs=None,
+        return self._transaction(
+            _FitCall(X, y, sample_weight, validation, first_call=first_call)
         )
 
     def partial_fit(self, X: Any, y: Any, sample_weight: Any = None) -> _BaseFFNN:
@@ -449,98 +405,157 @@ class _BaseFFNN(BaseEstimator):
                 "yourself between calls."
             )
         first_call = not hasattr(self, "_network")
-        return self._fit(
-            X,
-            y,
-            sample_weight,
-            first_call=first_call,
-            validation=(None, None, None),
-            epochs=1,
-            classes=classes,
-            incremental=True,
+        call = _FitCall(
+            X, y, sample_weight, None, first_call, incremental=True, classes=classes
         )
+        return self._transaction(call)
 
-    def _setup(
-        self,
-        X: Any,
-        y: Any,
-        sample_weight: Any,
-        *,
-        first_call: bool,
-        classes: Any = None,
-        incremental: bool = False,
-    ) -> tuple[dict[str, Any], Dataset, _Given]:
-        """Validate everything and build the network when needed.
+    # ----- the fit transaction: snapshot, run, record, or roll back ------------
 
-        Returns the validated parameters, the training data and what was
-        given: the validated targets before encoding and the sample weights
-        before class weights. `incremental` (partial_fit) accepts a
-        single sample, as scikit-learn's online learners do.
+    def _transaction(self, call: _FitCall) -> _BaseFFNN:
+        """Run :meth:`_run_fit`; on an error, restore the estimator.
+
+        A bad input found halfway (say an `X_val` with the wrong number of
+        features) must not leave a half-reset estimator or lose the model a
+        previous fit trained, and an error raised during training (say by a
+        user's scheduler) must not leave half-trained weights. Warnings are
+        issued only once the fit has succeeded, so that turning them into
+        errors does not undo a finished fit.
         """
-        params = _validation.check_common(self.get_params())
-        params.update(self._check_output_params())
-        if first_call:
+        restore = self._snapshot(call)
+        try:
+            messages = self._run_fit(call)
+        except BaseException:
+            restore()
+            raise
+        # Point at the user's line: above fit, or above partial_fit's two frames.
+        warn_all(messages, ConvergenceWarning, stacklevel=4 if call.incremental else 3)
+        return self
+
+    def _snapshot(self, call: _FitCall) -> Callable[[], None]:
+        """Return a function that puts the estimator back as it is now.
+
+        Attributes are only ever replaced, except the network's weights, the
+        history and, in partial_fit, the scheduler, which training changes in
+        place: only those are copied, and only when this fit continues them.
+        """
+        saved = dict(self.__dict__)
+        undo: list[Callable[[], None]] = []
+        if not call.first_call:  # a first fit replaces all, changing nothing old
+            history, lengths = self._history, self._history.lengths()
+            undo += [_rollback(self._network), lambda: history.truncate(lengths)]
+            if call.incremental and "_scheduler" in saved:
+                saved["_scheduler"] = copy.deepcopy(saved["_scheduler"])
+
+        def restore() -> None:
+            self.__dict__.clear()
+            self.__dict__.update(saved)
+            for step in undo:
+                step()
+
+        return restore
+
+    def _run_fit(self, call: _FitCall) -> list[str]:
+        """Check, build or continue the network, train it; return warnings."""
+        prepared = self._prepare(call)
+        train, validation = self._validation_split(prepared, call.validation)
+        if not train.has_weight():
+            # Nothing to learn from (say class_weight zeroes every class in a
+            # bag, or a streamed batch): no step, as SGDClassifier makes none.
+            return [] if call.incremental else [_data.NOTHING_TO_LEARN]
+        # Everything is checked: from here on the network changes in place.
+        result = self._train(prepared.settings, train, validation, call)
+        return self._record(result, call.epochs(prepared.settings), call.incremental)
+
+    def _check_params(self) -> Settings:
+        """Check every parameter; return the shared ones as settings."""
+        settings = _validation.check_common(self.get_params())
+        self._check_own_params()
+        return settings
+
+    def _prepare(self, call: _FitCall) -> _Prepared:
+        """Check the parameters and the data; build the network on a first call.
+
+        `partial_fit` accepts a single sample, as scikit-learn's online
+        learners do.
+        """
+        settings = self._check_params()
+        if call.first_call:
             _validation.probe_custom_activations(
-                self.activation, params.get("output_activation")
+                self.activation, getattr(self, "output_activation", None)
             )
         X, y = validate_data(
             self,
-            X,
-            y,
-            reset=first_call,
+            call.X,
+            call.y,
+            reset=call.first_call,
             accept_sparse="csr",
-            dtype=(np.float64, np.float32) if first_call else self._network.dtype,
+            dtype=(np.float64, np.float32) if call.first_call else self._network.dtype,
             multi_output=True,
-            ensure_min_samples=1 if incremental else 2,
+            ensure_min_samples=1 if call.incremental else 2,
             y_numeric=self._numeric_targets,
         )
         if sp.issparse(y):  # e.g. MultiLabelBinarizer(sparse_output=True)
             y = y.toarray()
-        if not first_call:
-            self._check_same_architecture(params)
+        if not call.first_call:
+            self._check_same_architecture(settings)
         targets = self._encode_targets(
-            y, first_call=first_call, classes=classes, dtype=X.dtype
+            y, first_call=call.first_call, classes=call.classes, dtype=X.dtype
         )
-        given_weights = _check_sample_weight(sample_weight, X.shape[0], "sample_weight")
-        weights = self._weights(y, given_weights)
-        if first_call:
-            try:
-                random_state = check_random_state(self.random_state)
-            except ValueError as error:
-                raise ValueError(
-                    "random_state must be None, an int or a numpy RandomState; "
-                    f"got {self.random_state!r}."
-                ) from error
-            self._seed = int(random_state.randint(np.iinfo(np.int32).max))
-            output_activation, cost = self._output_layer()
-            self._network: Network = Network(
-                (X.shape[1], *params["hidden_layer_sizes"], targets.shape[1]),
-                params["activation"],
-                output_activation,
-                cost,
-                dtype=X.dtype.name,
-                batch_norm=params["batch_norm"],
-                dropout=params["dropout"],
-            )
-            self._network.initialize(
-                np.random.default_rng(self._seed), params["weight_init"]
-            )
-            self._history = History()
-            self.n_iter_ = self.t_ = 0
-            self.best_loss_ = np.inf
-            self.n_outputs_ = targets.shape[1]
-            self.n_layers_ = len(params["hidden_layer_sizes"]) + 2
-        data = Dataset(X, targets, weights)
-        return params, data, _Given(y, given_weights)
+        given = Given(
+            y,
+            _data.check_sample_weight(call.sample_weight, X.shape[0], "sample_weight"),
+        )
+        if call.first_call:
+            self._build(settings, X.shape[1], targets.shape[1], X.dtype)
+        data = Dataset(X, targets, self._weights(y, given.sample_weight))
+        return _Prepared(settings, data, given)
 
-    def _check_same_architecture(self, params: dict[str, Any]) -> None:
+    def _prepare_for_check(self, X: Any, y: Any) -> _Prepared:
+        """Check `X`, `y` as `fit` would; build the network if there is none.
+
+        For :func:`skffnn.gradient_error`, which calls it on a copy.
+        """
+        first_call = not hasattr(self, "_network")
+        return self._prepare(_FitCall(X, y, None, None, first_call=first_call))
+
+    def _build(
+        self, settings: Settings, n_features: int, n_outputs: int, dtype: Any
+    ) -> None:
+        """Build and initialize a new network; reset what training records."""
+        try:
+            random_state = check_random_state(self.random_state)
+        except ValueError as error:
+            raise ValueError(
+                "random_state must be None, an int or a numpy RandomState; "
+                f"got {self.random_state!r}."
+            ) from error
+        self._seed = int(random_state.randint(np.iinfo(np.int32).max))
+        output_activation, cost = self._output_layer()
+        shape = settings.network
+        self._network: Network = Network(
+            (n_features, *shape.hidden_layer_sizes, n_outputs),
+            shape.activation,
+            output_activation,
+            cost,
+            dtype=np.dtype(dtype).name,
+            batch_norm=shape.batch_norm,
+        )
+        self._network.initialize(np.random.default_rng(self._seed), shape.weight_init)
+        self._history = History()
+        self.n_iter_ = self.t_ = 0
+        self.best_loss_ = np.inf
+        self.n_outputs_ = n_outputs
+        self.n_layers_ = len(shape.hidden_layer_sizes) + 2
+
+    def _check_same_architecture(self, settings: Settings) -> None:
         """Refuse to continue training a network whose definition has changed."""
         network = self._network
         output_activation, cost = self._output_layer()
         wanted = {
-            "hidden_layer_sizes": params["hidden_layer_sizes"],
-            "activation": network_names(params["activation"]),
-            "batch_norm": params["batch_norm"],
+            "hidden_layer_sizes": settings.network.hidden_layer_sizes,
+            "activation": network_names(settings.network.activation),
+            "batch_norm": settings.network.batch_norm,
             "output_activation": network_names([output_activation])[0],
             "cost": network_names([cost])[0],
         }
@@ -559,221 +574,89 @@ class _BaseFFNN(BaseEstimator):
                 "warm_start=False (or clone the estimator) to train a new one."
             )
 
-    def _validation_data(
-        self, params: dict[str, Any], data: Dataset, raw: _Given, given: tuple
+    def _validation_split(
+        self, prepared: _Prepared, given: ValidationInput | None
     ) -> tuple[Dataset, Dataset | None]:
         """Return the training data and the validation set, split if needed."""
-        X_val, y_val, sample_weight_val = given
-        if X_val is not None:
-            try:
-                X_val, y_val = validate_data(
-                    self,
-                    X_val,
-                    y_val,
-                    reset=False,
-                    accept_sparse="csr",
-                    dtype=self._network.dtype,
-                    multi_output=True,
-                    y_numeric=self._numeric_targets,
-                )
-                if sp.issparse(y_val):
-                    y_val = y_val.toarray()
-                targets_val = self._encode_targets(
-                    y_val, first_call=False, classes=None, dtype=self._network.dtype
-                )
-                given_weights = _check_sample_weight(
-                    sample_weight_val, X_val.shape[0], "sample_weight_val"
-                )
-                weights = self._weights(y_val, given_weights)
-            except ValueError as error:
-                # scikit-learn's checks call every input "X" or "y".
-                raise ValueError(f"Validation set (X_val, y_val): {error}") from error
-            return data, _monitorable(
-                Dataset(X_val, targets_val, weights), given_weights
-            )
-        if not params["early_stopping"] or params["scheduler"] == "lbfgs":
-            return data, None
-        fraction = params["validation_fraction"]
-        train_rows, val_rows = self._split_rows(data.n_samples, fraction, raw.y)
+        if given is not None:
+            return prepared.data, self._validation_set(given)
+        loop = prepared.settings.loop
+        if not loop.early_stopping or prepared.settings.scheduler == "lbfgs":
+            return prepared.data, None
+        split = _data.Split(
+            loop.validation_fraction, self._seed, self._stratify(prepared.given.y)
+        )
+        return _data.early_stopping_split(prepared.data, prepared.given, split)
 
-        def take(rows: Array) -> Dataset:
-            weights = None if data.sample_weight is None else data.sample_weight[rows]
-            return Dataset(data.X[rows], data.y[rows], weights)
-
-        train = take(train_rows)
-        if (
-            data.sample_weight is not None
-            and train.sample_weight is not None
-            and np.any(data.sample_weight > 0)
-            and not np.any(train.sample_weight > 0)
-        ):
-            raise ValueError(
-                "early_stopping: the validation split holds every sample of "
-                f"positive weight (validation_fraction={fraction}), leaving none "
-                "to train on. Give more samples positive weight, or pass X_val "
-                "and y_val."
-            )
-        fallback = None if raw.sample_weight is None else raw.sample_weight[val_rows]
-        if fallback is not None and not np.any(fallback > 0):
-            fallback = None
-        return train, _monitorable(take(val_rows), fallback)
-
-    def _split_rows(
-        self, n_samples: int, fraction: float, y_raw: Any
-    ) -> tuple[Array, Array]:
-        """Return the training and validation rows of the early-stopping split.
-
-        Stratified for classifiers where every class can be represented; a
-        plain random split where it cannot (small folds of many classes).
-        """
-        rows = np.arange(n_samples)
-        stratify = self._stratify(y_raw)
-        error = None
-        for attempt in [stratify, None] if stratify is not None else [None]:
-            try:
-                train_rows, val_rows = train_test_split(
-                    rows, test_size=fraction, random_state=self._seed, stratify=attempt
-                )
-                return train_rows, val_rows
-            except ValueError as failure:
-                error = failure
-        # train_test_split speaks of test_size; the user set these two.
-        raise ValueError(
-            f"early_stopping cannot hold out validation_fraction={fraction} of "
-            f"{n_samples} samples: {str(error).rstrip('.')}. Change "
-            "validation_fraction, or pass X_val and y_val."
-        ) from error
-
-    def _fit(
-        self, *args: Any, first_call: bool, incremental: bool = False, **kwargs: Any
-    ) -> _BaseFFNN:
-        """Run :meth:`_fit_and_record`; on an error, restore the estimator.
-
-        A bad input found halfway (say an `X_val` with the wrong number of
-        features) must not leave a half-reset estimator or lose the model a
-        previous fit trained, and an error raised during training (say by a
-        user's scheduler) must not leave half-trained weights. Warnings are
-        issued only once the fit has succeeded, so that turning them into
-        errors does not undo a finished fit.
-        """
-        restore = self._snapshot(first_call, incremental)
+    def _validation_set(self, given: ValidationInput) -> Dataset:
+        """Check and encode a validation set given to `fit`."""
         try:
-            messages = self._fit_and_record(
-                *args, first_call=first_call, incremental=incremental, **kwargs
+            X_val, y_val = validate_data(
+                self,
+                given.X,
+                given.y,
+                reset=False,
+                accept_sparse="csr",
+                dtype=self._network.dtype,
+                multi_output=True,
+                y_numeric=self._numeric_targets,
             )
-        except BaseException:
-            restore()
-            raise
-        # Point at the user's line: above fit, or above partial_fit's two frames.
-        warn_all(messages, ConvergenceWarning, stacklevel=4 if incremental else 3)
-        return self
+            if sp.issparse(y_val):
+                y_val = y_val.toarray()
+            targets = self._encode_targets(
+                y_val, first_call=False, classes=None, dtype=self._network.dtype
+            )
+            weights = _data.check_sample_weight(
+                given.sample_weight, X_val.shape[0], "sample_weight_val"
+            )
+        except ValueError as error:
+            # scikit-learn's checks call every input "X" or "y".
+            raise ValueError(f"Validation set (X_val, y_val): {error}") from error
+        validation = Dataset(X_val, targets, self._weights(y_val, weights))
+        return _data.monitorable(validation, weights)
 
-    def _snapshot(self, first_call: bool, incremental: bool) -> Callable[[], None]:
-        """Return a function that puts the estimator back as it is now.
-
-        Attributes are only ever replaced, except the network's weights (and
-        dropout rate), the history and, in partial_fit, the scheduler, which
-        training changes in place: only those are copied, and only when this
-        fit continues them.
-        """
-        saved = dict(self.__dict__)
-        undo: list[Callable[[], None]] = []
-        if not first_call:  # a first fit replaces all, changing nothing old
-            history, lengths = self._history, self._history.lengths()
-            undo += [_rollback(self._network), lambda: history.truncate(lengths)]
-            if incremental and "_scheduler" in saved:
-                saved["_scheduler"] = copy.deepcopy(saved["_scheduler"])
-
-        def restore() -> None:
-            self.__dict__.clear()
-            self.__dict__.update(saved)
-            for step in undo:
-                step()
-
-        return restore
-
-    def _fit_and_record(
+    def _train(
         self,
-        X: Any,
-        y: Any,
-        sample_weight: Any,
-        *,
-        first_call: bool,
-        validation: tuple[Any, Any, Any],
-        epochs: int | None,
-        classes: Any = None,
-        incremental: bool = False,
+        settings: Settings,
+        train: Dataset,
+        validation: Dataset | None,
+        call: _FitCall,
+    ) -> TrainingResult:
+        """Run the training loop that the scheduler calls for."""
+        if call.first_call or not call.incremental or not hasattr(self, "_scheduler"):
+            self._scheduler = settings.scheduler
+        run = Run(
+            network=self._network,
+            train=train,
+            validation=validation,
+            settings=settings.loop,
+            epochs=call.epochs(settings),
+            history=self._history,
+            accuracy=self._metric(),
+        )
+        if isinstance(self._scheduler, str):  # "lbfgs"
+            return train_lbfgs(run)
+        start = Continuation(
+            # A fresh stream per call, so warm starts and partial_fit calls
+            # shuffle differently yet reproducibly.
+            rng=np.random.default_rng([self._seed, self.n_iter_]),
+            seed=self._seed,
+            first_step=self.t_,
+            best_loss=self.best_loss_ if call.incremental else np.inf,
+        )
+        return train_minibatch(run, self._scheduler, start)
+
+    def _record(
+        self, result: TrainingResult, epochs: int, incremental: bool
     ) -> list[str]:
-        """Validate, build or continue the network, train it; return warnings."""
-        params, data, raw = self._setup(
-            X,
-            y,
-            sample_weight,
-            first_call=first_call,
-            classes=classes,
-            incremental=incremental,
-        )
-        train, val = self._validation_data(params, data, raw, validation)
-        if train.sample_weight is not None and not np.any(train.sample_weight > 0):
-            # Nothing to learn from (say class_weight zeroes every class in a
-            # bag, or a streamed batch): no step, as SGDClassifier makes none.
-            if incremental:
-                return []
-            return [
-                "Every training sample has weight 0 (sample_weight times "
-                "class_weight): the network was left as initialized."
-            ]
-        # Everything is checked: from here on the network changes in place.
-        self._network.dropout = params["dropout"]  # a warm start may change it
-        if first_call or not incremental or not hasattr(self, "_scheduler"):
-            self._scheduler = params["scheduler"]
-        batch_size = params["batch_size"]
-        config = TrainingConfig(
-            epochs=epochs or params["epochs"],
-            batch_size=(
-                min(200, train.n_samples) if batch_size == "auto" else batch_size
-            ),
-            shuffle=params["shuffle"],
-            tol=params["tol"],
-            n_iter_no_change=params["n_iter_no_change"],
-            lam=params["lam"],
-            clip_norm=params["clip_norm"],
-            early_stopping=params["early_stopping"],
-            verbose=params["verbose"],
-        )
-        if self._scheduler == "lbfgs":
-            result = train_lbfgs(
-                self._network,
-                train,
-                config,
-                self._history,
-                validation=val,
-                accuracy=self._metric(),
-            )
-        else:
-            # A fresh stream per call, so warm starts and partial_fit calls shuffle
-            # differently yet reproducibly.
-            rng = np.random.default_rng([self._seed, self.n_iter_])
-            result = train_minibatch(
-                self._network,
-                self._scheduler,
-                train,
-                config,
-                rng,
-                self._history,
-                validation=val,
-                accuracy=self._metric(),
-                best_loss=self.best_loss_ if incremental else np.inf,
-                seed=self._seed,
-                first_step=self.t_,
-            )
+        """Add what the loop did to the fitted attributes; return warnings."""
         self.n_iter_ += result.n_iter
         self.t_ += result.steps
         self.best_loss_ = float(result.best_loss)
-        ran_out = not result.converged and result.n_iter == config.epochs
+        ran_out = not result.converged and result.n_iter == epochs
         if not incremental and ran_out and not result.messages:
             return [
-                f"Stopped after the maximum of {config.epochs} epochs before the "
+                f"Stopped after the maximum of {epochs} epochs before the "
                 "loss converged; raise epochs or eta, or loosen tol."
             ]
         return result.messages

@@ -10,10 +10,9 @@ from typing import Any
 import numpy as np
 from sklearn.base import ClassifierMixin
 from sklearn.exceptions import DataConversionWarning
-from sklearn.utils.class_weight import compute_class_weight, compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 
-from skffnn import _validation
+from skffnn import _data, _validation
 from skffnn._base import SHARED_ATTRIBUTES_DOC, SHARED_PARAMETERS_DOC, _BaseFFNN
 
 Array = np.ndarray
@@ -23,9 +22,8 @@ Array = np.ndarray
 class FFNNClassifier(ClassifierMixin, _BaseFFNN):
     class_weight: Any = None
 
-    def _check_output_params(self) -> dict[str, Any]:
+    def _check_own_params(self) -> None:
         _validation.check_class_weight(self.class_weight)
-        return {}
 
     def _output_layer(self) -> tuple[Any, Any]:
         if self._target_type == "multiclass":
@@ -101,13 +99,11 @@ class FFNNClassifier(ClassifierMixin, _BaseFFNN):
             y = y.ravel()  # a column vector, flattened with a warning already
         if self.class_weight is not None:
             if self._target_type == "multilabel-indicator":
-                class_weights = compute_sample_weight(self.class_weight, y)
+                class_weights = _data.multilabel_class_weights(self.class_weight, y)
             else:
                 indices = np.searchsorted(self.classes_, y)
                 class_weights = self._weight_per_class(y)[indices]
-            if sample_weight is not None:
-                class_weights *= sample_weight
-            sample_weight = class_weights
+            sample_weight = _data.with_class_weights(class_weights, sample_weight)
         # Weights that leave one class are fine: the weighted loss is still
         # defined (bagging's bootstrap counts do this on rare classes).
         return sample_weight
@@ -122,8 +118,8 @@ class FFNNClassifier(ClassifierMixin, _BaseFFNN):
         # Models pickled before class_weight changes were tracked lack the record.
         used = getattr(self, "_class_weight_used", self.class_weight)
         if self._class_weights is None or used != self.class_weight:
-            self._class_weights = compute_class_weight(
-                self.class_weight, classes=self.classes_, y=y
+            self._class_weights = _data.class_weights_of(
+                self.class_weight, self.classes_, y, None
             )
             self._class_weight_used = copy.deepcopy(self.class_weight)
         return self._class_weights

@@ -106,7 +106,8 @@ def autograd_loss(
     lam : float
         L2 penalty on the weights.
     masks : list of ndarray, optional
-        Dropout masks, one per hidden layer, as :meth:`Network.masks` draws them.
+        Dropout masks, one per hidden layer, as :func:`skffnn._dropout.masks`
+        draws them.
     """
     shapes = list(zip(network.layer_sizes[:-1], network.layer_sizes[1:], strict=True))
     hidden = [
@@ -160,17 +161,16 @@ def _float64_copy(network: Network) -> Network:
     return copy64
 
 
-def _prepared(estimator: Any, X: Any, y: Any) -> tuple[Any, Any, dict[str, Any]]:
-    """Return an initialized copy of `estimator`, its data and parameters."""
-    if not callable(getattr(estimator, "_setup", None)):
+def _prepared(estimator: Any, X: Any, y: Any) -> tuple[Any, Any]:
+    """Return an initialized copy of `estimator` and its checked, encoded data."""
+    if not callable(getattr(estimator, "_prepare_for_check", None)):
         raise TypeError(
             "gradient_error checks an FFNNRegressor or FFNNClassifier; got "
             f"{type(estimator).__name__}."
         )
     fitted = hasattr(estimator, "_network")
     model = copy.deepcopy(estimator) if fitted else clone(estimator)
-    params, data, _ = model._setup(X, y, None, first_call=not fitted)
-    return model, data, params
+    return model, model._prepare_for_check(X, y)
 
 
 def gradient_error(estimator: Any, X: Any, y: Any) -> float:
@@ -209,7 +209,8 @@ def gradient_error(estimator: Any, X: Any, y: Any) -> float:
     >>> gradient_error(FFNNRegressor(hidden_layer_sizes=(5,)), X, y) < 1e-7
     True
     """
-    model, data, params = _prepared(estimator, X, y)
+    model, prepared = _prepared(estimator, X, y)
+    data, loop = prepared.data, prepared.settings.loop
     # Both sides in float64, so that a float32 model's check measures the
     # maths, not float32 rounding.
     network = _float64_copy(model._network)
@@ -219,9 +220,12 @@ def gradient_error(estimator: Any, X: Any, y: Any) -> float:
     if weights is None:
         weights = np.full(data.n_samples, 1.0 / data.n_samples)
     # Dropout is checked with one fixed draw of masks, shared by both sides.
-    masks = network.masks(_dropout.row_keys(data.X, seed=0), step=0)
-    network.gradient(X_64, y_64, weights, params["lam"], masks)
-    loss = autograd_loss(network, X_dense, y_64, weights, params["lam"], masks)
+    masks = None
+    if loop.dropout:
+        keys = _dropout.row_keys(data.X, seed=0)
+        masks = _dropout.masks(keys, 0, network.hidden_widths, loop.dropout, "float64")
+    network.gradient(X_64, y_64, weights, loop.lam, masks)
+    loss = autograd_loss(network, X_dense, y_64, weights, loop.lam, masks)
     reference = _float64_copy(network)
     reference.grad[:] = grad(loss)(reference.theta.copy())
     error = 0.0

@@ -18,7 +18,13 @@ With batch normalization, each hidden ``z`` is normalized (and scaled by
 ``gamma``, shifted by ``beta``, both stored after the biases in ``theta``) before
 its activation; :mod:`skffnn._batchnorm` holds that layer's own backward pass.
 With dropout, hidden activations are multiplied by a mask ``m / (1 - rate)``
-during training, and ``delta`` by the same mask on the way back.
+during training, and ``delta`` by the same mask on the way back; the masks are
+drawn by the training loop (:mod:`skffnn._dropout`) and passed in.
+
+The forward pass in training returns what the backward pass needs as a value,
+a :class:`Trace`; the object keeps no per-step state between the two. Work
+buffers it owns (one :class:`_Workspace` per batch size) keep each step free of
+large allocations.
 
 This module knows nothing of scikit-learn.
 """
@@ -26,11 +32,11 @@ This module knows nothing of scikit-learn.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
-from skffnn import _batchnorm, _dropout, activations, costs
+from skffnn import _batchnorm, activations, costs
 
 Array = np.ndarray
 
@@ -79,8 +85,6 @@ class Network:
         ``"float64"`` or ``"float32"``: parameters and computations.
     batch_norm : bool
         Normalize each hidden layer's ``z`` before its activation.
-    dropout : float
-        Rate at which hidden units are dropped in training (see :meth:`masks`).
     """
 
     def __init__(
@@ -92,7 +96,6 @@ class Network:
         dtype: str = "float64",
         *,
         batch_norm: bool = False,
-        dropout: float = 0.0,
     ) -> None:
         self.layer_sizes = tuple(int(size) for size in layer_sizes)
         if len(hidden_activations) != len(self.layer_sizes) - 2:
@@ -102,7 +105,6 @@ class Network:
         self.output_activation, self.cost = network_names([output_activation, cost])
         self.dtype = np.dtype(dtype).name
         self.batch_norm = bool(batch_norm)
-        self.dropout = float(dropout)
         n_hidden_units = sum(self.layer_sizes[1:-1])
         n_params = sum(n_in * n_out + n_out for n_in, n_out in self._shapes())
         if self.batch_norm:
@@ -125,7 +127,6 @@ class Network:
         "cost",
         "dtype",
         "batch_norm",
-        "dropout",
         "theta",
         "running_mean",
         "running_var",
@@ -137,7 +138,9 @@ class Network:
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         """Restore the state and rebuild the views into ``theta``."""
-        self.__dict__.update(state)
+        # Models saved by skffnn 0.1 kept the dropout rate here; it is now a
+        # training setting.
+        self.__dict__.update({k: v for k, v in state.items() if k != "dropout"})
         self.layer_sizes = tuple(self.layer_sizes)
         self._build()
 
@@ -206,18 +209,10 @@ class Network:
             else:
                 raise ValueError(f"unknown weight_init {weight_init!r}")
 
-    def masks(self, keys: Array, step: int) -> list[Array] | None:
-        """Return dropout masks for a minibatch, or None without dropout.
-
-        Each hidden unit of each sample is kept with probability ``1 - dropout``
-        and then scaled by ``1 / (1 - dropout)``, so that expected activations
-        match prediction, where nothing is dropped. `keys` come from
-        :func:`skffnn._dropout.row_keys` for the batch's rows.
-        """
-        if self.dropout == 0 or self.n_layers == 1:
-            return None
-        widths = [W.shape[1] for W in self.W[:-1]]
-        return _dropout.masks(keys, step, widths, self.dropout, self.dtype)
+    @property
+    def hidden_widths(self) -> list[int]:
+        """Widths of the hidden layers (what dropout masks are drawn for)."""
+        return list(self.layer_sizes[1:-1])
 
     def forward(self, X: Any) -> Array:
         """Return the output activations for the rows of `X`, as at prediction.
@@ -230,10 +225,10 @@ class Network:
         """
         return np.asarray(self._output.apply(self._logits(X)))
 
-    def _train_logits(
+    def _train_forward(
         self, X: Any, masks: list[Array] | None, weights: Array | None
-    ) -> Array:
-        """Return the output layer's ``z`` in training, keeping what backward needs.
+    ) -> Trace:
+        """Run the forward pass of training; return what backward needs.
 
         Batch normalization uses the batch's statistics, weighted by `weights`
         (shape (n_samples, 1)), and updates the running ones; hidden units are
@@ -241,12 +236,9 @@ class Network:
         """
         # Training reuses one workspace per batch size: no allocation per step
         # for the big arrays, whose products BLAS writes in place.
-        a = X
         work = self._workspace(X.shape[0])
-        self._inputs: list[Any] = [X]
-        self._z: list[Array] = []
-        self._f: list[Array] = []
-        self._bn: list[_batchnorm.Cache] = []
+        trace = Trace([X], [], [], [])
+        a = X
         for layer in range(self.n_layers):
             z = work.z[layer]
             if isinstance(a, np.ndarray):
@@ -254,16 +246,19 @@ class Network:
             else:  # sparse input: the product comes back dense
                 z[...] = a @ self.W[layer]
             z += self.b[layer]
-            self._z.append(z)
             if layer == self.n_layers - 1:
-                return z
+                trace.z.append(z)
+                return trace
             if self.batch_norm:
-                z = self._z[-1] = self._normalize(z, layer, True, weights)
+                assert weights is not None  # gradient() gives batch norm weights
+                z, cache = self._normalize_batch(z, layer, weights)
+                trace.bn.append(cache)
+            trace.z.append(z)
             a = self._hidden[layer].apply_into(z, work.a[layer])
-            self._f.append(a)
+            trace.f.append(a)
             if masks is not None:
                 a = a * masks[layer]
-            self._inputs.append(a)
+            trace.inputs.append(a)
         raise AssertionError("unreachable: the output layer returns")
 
     def _logits(self, X: Any) -> Array:
@@ -272,7 +267,7 @@ class Network:
         for layer in range(self.n_layers - 1):
             z = a @ self.W[layer] + self.b[layer]
             if self.batch_norm:
-                z = self._normalize(z, layer, False, None)
+                z = self._normalize(z, layer)
             a = self._hidden[layer].apply(z)
         return np.asarray(a @ self.W[-1] + self.b[-1])
 
@@ -286,7 +281,6 @@ class Network:
     def release(self) -> None:
         """Drop the training buffers; the next training step makes them again."""
         self._workspaces.clear()
-        self._inputs, self._z, self._f, self._bn = [], [], [], []
 
     def _workspace(self, n_samples: int) -> _Workspace:
         work = self._workspaces.get(n_samples)
@@ -298,21 +292,22 @@ class Network:
             self._workspaces[n_samples] = work
         return work
 
-    def _normalize(
-        self, z: Array, layer: int, training: bool, weights: Array | None
-    ) -> Array:
-        gamma, beta = self.gamma[layer], self.beta[layer]
-        if not training:
-            return _batchnorm.forward_inference(
-                z, gamma, beta, self.mean[layer], self.var[layer]
-            )
-        if weights is None:
-            weights = np.full((z.shape[0], 1), 1.0 / z.shape[0], self.dtype)
-        out, cache, mean, var = _batchnorm.forward_train(z, gamma, beta, weights)
+    def _normalize(self, z: Array, layer: int) -> Array:
+        """Batch-normalize hidden `z` at prediction, with the running statistics."""
+        return _batchnorm.forward_inference(
+            z, self.gamma[layer], self.beta[layer], self.mean[layer], self.var[layer]
+        )
+
+    def _normalize_batch(
+        self, z: Array, layer: int, weights: Array
+    ) -> tuple[Array, _batchnorm.Cache]:
+        """Batch-normalize hidden `z` in training; update the running statistics."""
+        out, cache, mean, var = _batchnorm.forward_train(
+            z, self.gamma[layer], self.beta[layer], weights
+        )
         _batchnorm.update_running(self.mean[layer], mean)
         _batchnorm.update_running(self.var[layer], var)
-        self._bn.append(cache)
-        return out
+        return out, cache
 
     def evaluate(
         self, X: Any, y: Array, weights: Array | None = None, lam: float = 0.0
@@ -372,14 +367,14 @@ class Network:
         column = None if weights is None else weights[:, None].astype(self.dtype)
         if self.batch_norm and column is None:
             column = np.full((n_samples, 1), 1.0 / n_samples, self.dtype)
-        z = self._train_logits(X, masks, column)
-        out, per_sample = self._output_and_loss(y, z)
+        trace = self._train_forward(X, masks, column)
+        out, per_sample = self._output_and_loss(y, trace.z[-1])
         loss = self.total_loss(per_sample, weights, lam)
         work = self._workspace(n_samples)
-        delta = self._output_delta(y, out, work.delta[-1])
+        delta = self._output_delta(y, out, work.delta[-1], trace.z[-1])
         delta *= 1.0 / n_samples if weights is None else column
         for layer in range(self.n_layers - 1, -1, -1):
-            a_prev = self._inputs[layer]
+            a_prev = trace.inputs[layer]
             if isinstance(a_prev, np.ndarray):
                 np.matmul(a_prev.T, delta, out=self.grad_W[layer])
             else:  # sparse input: the product comes back dense
@@ -388,34 +383,46 @@ class Network:
             np.matmul(work.ones, delta, out=self.grad_b[layer])
             if layer > 0:
                 back = np.matmul(delta, self.W[layer].T, out=work.delta[layer - 1])
-                delta = self._hidden_delta(back, layer - 1, masks)
+                delta = self._hidden_delta(back, layer - 1, masks, trace)
         if lam:
             self.grad[: self.n_weights] += lam * self.theta[: self.n_weights]
-        # The batch's input and caches are not needed until the next step.
-        self._inputs, self._z, self._f, self._bn = [], [], [], []
         return loss, out
 
     def _hidden_delta(
-        self, delta: Array, layer: int, masks: list[Array] | None
+        self, delta: Array, layer: int, masks: list[Array] | None, trace: Trace
     ) -> Array:
         """Turn ``dC/da`` of hidden `layer` into ``dC/dz`` (before the bias)."""
         if masks is not None:
             delta *= masks[layer]
-        delta = self._hidden[layer].backward(delta, self._z[layer], self._f[layer])
+        delta = self._hidden[layer].backward(delta, trace.z[layer], trace.f[layer])
         if self.batch_norm:
             delta, grad_gamma, grad_beta = _batchnorm.backward(
-                delta, self._bn[layer], self.gamma[layer]
+                delta, trace.bn[layer], self.gamma[layer]
             )
             self.grad_gamma[layer][:] = grad_gamma
             self.grad_beta[layer][:] = grad_beta
         return delta
 
-    def _output_delta(self, y: Array, out: Array, buffer: Array) -> Array:
+    def _output_delta(self, y: Array, out: Array, buffer: Array, z: Array) -> Array:
         """Return ``dC_i/dz_L`` per sample, before weighting, in `buffer`."""
         if self._output_with_cost is not None:
             return np.subtract(out, y, out=buffer)
         buffer[...] = self._cost_gradient(y, out)
-        return self._output.backward(buffer, self._z[-1], out)
+        return self._output.backward(buffer, z, out)
+
+
+class Trace(NamedTuple):
+    """What one training forward pass leaves for the backward pass.
+
+    Per layer: the input ``a`` it multiplied (after dropout), its ``z`` (after
+    batch normalization, for hidden layers), the hidden activations ``f(z)``
+    (before dropout), and the batch-norm caches.
+    """
+
+    inputs: list[Any]
+    z: list[Array]
+    f: list[Array]
+    bn: list[_batchnorm.Cache]
 
 
 class _Workspace:

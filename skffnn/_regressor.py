@@ -21,13 +21,9 @@ class FFNNRegressor(RegressorMixin, _BaseFFNN):
 
     _numeric_targets = True
 
-    def _check_output_params(self) -> dict[str, Any]:
-        return {
-            "output_activation": _validation.check_output_activation(
-                self.output_activation
-            ),
-            "cost": _validation.check_cost(self.cost),
-        }
+    def _check_own_params(self) -> None:
+        _validation.check_output_activation(self.output_activation)
+        _validation.check_cost(self.cost)
 
     def _output_layer(self) -> tuple[Any, Any]:
         return self.output_activation, self.cost

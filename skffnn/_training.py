@@ -1,15 +1,18 @@
 """Training loops: minibatch epochs with a scheduler, or full-batch L-BFGS.
 
-The loop owns everything that happens between epochs: shuffling, patience
-(``tol`` / ``n_iter_no_change``), early stopping with best-weight restore, the
-divergence guard, Ctrl-C, the per-epoch :class:`History` and the progress bar.
+The loop owns everything that happens between epochs, as short named steps
+that both loops share where they apply: the progress bar (:class:`_Progress`),
+the record of an epoch (:class:`_EpochLog`: validation scores, `History`, the
+bar), the divergence guard (:class:`_DivergenceGuard`), patience with the best
+weights (:class:`_Patience`), and the step itself (:class:`_MinibatchStep`).
 It knows nothing of scikit-learn.
 """
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,13 +20,14 @@ import numpy as np
 
 from skffnn import _dropout
 from skffnn._network import Network
+from skffnn._validation import LoopSettings
 from skffnn.schedulers import Scheduler
 
 Array = np.ndarray
 Accuracy = Callable[[Array, Array], float]
 
 
-@dataclass
+@dataclass(frozen=True)
 class Dataset:
     """Inputs, encoded targets and raw sample weights (None: all ones)."""
 
@@ -36,28 +40,33 @@ class Dataset:
         """Number of rows."""
         return int(self.X.shape[0])
 
-    def normalized_weights(self, rows: Any = slice(None)) -> Array | None:
-        """Weights of `rows` scaled to sum to one; None when unweighted."""
+    def has_weight(self) -> bool:
+        """Whether any sample carries weight, so that there is a loss to learn."""
+        return self.sample_weight is None or bool(np.any(self.sample_weight > 0))
+
+    def batch_weights(self, rows: Any) -> tuple[Array | None, float]:
+        """Return the weights of `rows` scaled to sum to one, and their sum.
+
+        Unweighted data gives ``(None, n_rows)``. Rows whose weights sum to
+        zero give ``(None, 0.0)``: their weighted mean is undefined, and the
+        loop skips them.
+        """
+        if self.sample_weight is None:
+            if isinstance(rows, slice):
+                return None, float(len(range(*rows.indices(self.n_samples))))
+            return None, float(len(rows))
+        weights = self.sample_weight[rows]
+        total = float(weights.sum())
+        if total <= 0:
+            return None, 0.0
+        return weights / total, total
+
+    def normalized_weights(self) -> Array | None:
+        """All weights scaled to sum to one; None when unweighted."""
         if self.sample_weight is None:
             return None
-        weights = self.sample_weight[rows]
-        total = weights.sum()
-        return weights / total if total > 0 else weights * 0
-
-
-@dataclass
-class TrainingConfig:
-    """Hyperparameters of the loop (already validated)."""
-
-    epochs: int = 200
-    batch_size: int = 200
-    shuffle: bool = True
-    tol: float = 1e-4
-    n_iter_no_change: int = 10
-    lam: float = 0.0
-    clip_norm: float | None = None
-    early_stopping: bool = False
-    verbose: int = 0
+        weights, total = self.batch_weights(slice(None))
+        return weights if total > 0 else self.sample_weight * 0
 
 
 @dataclass
@@ -96,6 +105,59 @@ class History:
         return {key: np.asarray(values) for key, values in self.records.items()}
 
 
+@dataclass(frozen=True)
+class Run:
+    """What one call of a training loop works on.
+
+    Parameters
+    ----------
+    network : Network
+        Trained in place.
+    train : Dataset
+        Training data.
+    validation : Dataset or None
+        Scored at the end of every epoch.
+    settings : LoopSettings
+        Loop hyperparameters.
+    epochs : int
+        Epochs (or L-BFGS iterations) at most in this call.
+    history : History
+        Appended to, one entry per epoch.
+    accuracy : callable or None
+        ``accuracy(y, out)`` for classifiers, recorded in `history`.
+    """
+
+    network: Network
+    train: Dataset
+    validation: Dataset | None
+    settings: LoopSettings
+    epochs: int
+    history: History
+    accuracy: Accuracy | None = None
+
+
+@dataclass(frozen=True)
+class Continuation:
+    """Where earlier calls left a minibatch run (fresh for a new fit).
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        Shuffles the samples.
+    seed : int
+        Seeds the dropout masks.
+    first_step : int
+        Optimizer steps taken by earlier calls, so that masks never repeat.
+    best_loss : float
+        Best monitored loss of earlier calls (for patience across calls).
+    """
+
+    rng: np.random.Generator
+    seed: int = 0
+    first_step: int = 0
+    best_loss: float = np.inf
+
+
 @dataclass
 class TrainingResult:
     """What one call of a training loop did."""
@@ -107,212 +169,72 @@ class TrainingResult:
     messages: list[str] = field(default_factory=list)
 
 
-class _Batches:
-    """Gathers shuffled minibatches into buffers reused across steps."""
-
-    def __init__(self, data: Dataset, batch_size: int) -> None:
-        self.data = data
-        self.dense = isinstance(data.X, np.ndarray)
-        if self.dense:
-            self.X = np.empty((batch_size, data.X.shape[1]), data.X.dtype)
-        self.y = np.empty((batch_size, data.y.shape[1]), data.y.dtype)
-
-    def take(self, rows: Any) -> tuple[Any, Array]:
-        """Return the batch's inputs and targets (views of the buffers)."""
-        if isinstance(rows, slice):
-            return self.data.X[rows], self.data.y[rows]
-        size = len(rows)
-        y = np.take(self.data.y, rows, axis=0, out=self.y[:size])
-        if not self.dense:
-            return self.data.X[rows], y
-        return np.take(self.data.X, rows, axis=0, out=self.X[:size]), y
+# ----- steps shared by both loops ---------------------------------------------
 
 
-def _progress(config: TrainingConfig, total: int) -> Any:
-    if config.verbose <= 0:
-        return None
-    from tqdm.auto import tqdm
+class _Progress:
+    """A tqdm bar over epochs when ``verbose > 0``; nothing otherwise."""
 
-    return tqdm(total=total, unit="epoch", leave=True)
+    def __init__(self, verbose: int, total: int) -> None:
+        self.bar = None
+        if verbose > 0:
+            from tqdm.auto import tqdm
 
+            self.bar = tqdm(total=total, unit="epoch", leave=True)
 
-def _clip(gradient: Array, clip_norm: float | None) -> None:
-    """Scale `gradient` in place so that its L2 norm is at most `clip_norm`."""
-    if clip_norm is None:
-        return
-    norm = float(np.sqrt(np.dot(gradient, gradient)))
-    if norm > clip_norm:
-        gradient *= clip_norm / norm
+    def update(self, record: dict[str, float]) -> None:
+        if self.bar is not None:
+            self.bar.set_postfix({k: f"{v:.4g}" for k, v in record.items()})
+            self.bar.update()
 
-
-def _evaluate(
-    network: Network,
-    data: Dataset,
-    lam: float,
-    accuracy: Accuracy | None,
-) -> tuple[float, float | None]:
-    """Return the loss and (when given a metric) the accuracy on `data`."""
-    loss, out = network.evaluate(data.X, data.y, data.normalized_weights(), lam)
-    return loss, (accuracy(data.y, out) if accuracy is not None else None)
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
 
 
-class _Patience:
-    """``n_iter_no_change`` epochs without improving by ``tol`` ends training."""
-
-    def __init__(self, tol: float, n_iter_no_change: int, best: float) -> None:
-        self.tol = tol
-        self.n_iter_no_change = n_iter_no_change
-        self.best = best
-        self.count = 0
-
-    def update(self, loss: float) -> tuple[bool, bool]:
-        """Return ``(improved, exhausted)`` after seeing this epoch's loss."""
-        self.count = self.count + 1 if loss > self.best - self.tol else 0
-        improved = loss < self.best
-        if improved:
-            self.best = loss
-        return improved, self.count > self.n_iter_no_change
-
-
-def train_minibatch(
-    network: Network,
-    scheduler: Scheduler,
-    train: Dataset,
-    config: TrainingConfig,
-    rng: np.random.Generator,
-    history: History,
-    *,
-    validation: Dataset | None = None,
-    accuracy: Accuracy | None = None,
-    best_loss: float = np.inf,
-    seed: int = 0,
-    first_step: int = 0,
-) -> TrainingResult:
-    """Run up to ``config.epochs`` epochs of minibatch gradient descent.
-
-    Parameters
-    ----------
-    network : Network
-        Trained in place.
-    scheduler : Scheduler
-        Update rule; its state carries over between the calls that share it
-        (the estimators share it across partial_fit calls).
-    train, validation : Dataset
-        Training data and an optional validation set scored every epoch.
-    config : TrainingConfig
-        Loop hyperparameters.
-    rng : numpy.random.Generator
-        Shuffles the samples.
-    history : History
-        Appended to, one entry per epoch.
-    accuracy : callable, optional
-        ``accuracy(y, out)`` for classifiers, recorded in `history`.
-    best_loss : float
-        Best monitored loss of earlier calls (for patience across warm starts).
-    seed : int
-        Seeds the dropout masks.
-    first_step : int
-        Optimizer steps taken by earlier calls, so that masks never repeat.
-
-    Returns
-    -------
-    result : TrainingResult
-    """
-    result = TrainingResult(best_loss=best_loss)
-    monitor_validation = config.early_stopping and validation is not None
-    patience = _Patience(config.tol, config.n_iter_no_change, best_loss)
-    best_theta = network.theta.copy()  # of the best monitored loss
-    # Weights of the lowest training loss so far (the starting ones at first).
-    lowest = _Lowest(network.theta)
-    epochs = _Epochs(network, scheduler, train, config, rng, accuracy, seed)
-    epochs.step = first_step
-    bar = _progress(config, config.epochs)
+@contextmanager
+def _session(run: Run) -> Iterator[_Progress]:
+    """Open the progress bar; always close it and free the training buffers."""
+    progress = _Progress(run.settings.verbose, run.epochs)
     try:
-        for _ in range(config.epochs):
-            epoch_start = network.theta.copy()
-            # Overflow on the way to divergence is expected; it is caught below.
-            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                record = epochs.run()
-                finite = np.isfinite(record["train_loss"]) and np.all(
-                    np.isfinite(network.theta)
-                )
-                if finite and validation is not None:
-                    _score(network, validation, config.lam, accuracy, record)
-            result.steps = epochs.step - first_step
-            if not finite:
-                network.theta[:] = lowest.theta
-                result.messages.append(
-                    _diverged(result.n_iter + 1, "stopped being finite")
-                )
-                break
-            result.n_iter += 1
-            history.append(**record)
-            lowest.update(record["train_loss"], epoch_start)
-            if bar is not None:
-                bar.set_postfix({k: f"{v:.4g}" for k, v in record.items()})
-                bar.update()
-            monitored = (
-                record["val_loss"] if monitor_validation else record["train_loss"]
-            )
-            improved, exhausted = patience.update(monitored)
-            if improved and monitor_validation:
-                best_theta[:] = network.theta
-            if exhausted:
-                result.converged = True
-                break
-    except KeyboardInterrupt:
-        result.steps = epochs.step - first_step
-        result.messages.append(
-            f"Training interrupted after {result.n_iter} epochs; the weights reached "
-            "so far were kept. Fit again with warm_start=True to continue."
-        )
+        yield progress
     finally:
-        network.release()
-        if bar is not None:
-            bar.close()
-    if monitor_validation and np.isfinite(patience.best):
-        network.theta[:] = best_theta
-    elif lowest.blew_up() and not result.messages:
-        network.theta[:] = lowest.theta
-        result.converged = False
-        result.messages.append(
-            _diverged(
-                result.n_iter,
-                f"grew to {lowest.last:.3g}, over 10 times "
-                f"its lowest ({lowest.loss:.3g})",
-            )
+        run.network.release()
+        progress.close()
+
+
+class _EpochLog:
+    """Completes an epoch's record and writes it to the history and the bar."""
+
+    def __init__(self, run: Run, progress: _Progress) -> None:
+        self.run, self.progress = run, progress
+
+    def score_validation(self, record: dict[str, float]) -> None:
+        """Add the validation loss (and accuracy) to `record`."""
+        run = self.run
+        if run.validation is None:
+            return
+        data = run.validation
+        loss, out = run.network.evaluate(
+            data.X, data.y, data.normalized_weights(), run.settings.lam
         )
-    result.best_loss = patience.best
-    return result
+        record["val_loss"] = loss
+        if run.accuracy is not None:
+            record["val_accuracy"] = run.accuracy(data.y, out)
+
+    def write(self, record: dict[str, float]) -> None:
+        """Append `record` to the history and show it on the bar."""
+        self.run.history.append(**record)
+        self.progress.update(record)
 
 
-def _diverged(epoch: int, what: str) -> str:
-    return (
-        f"Training diverged in epoch {epoch}: the loss {what}. The weights of the "
-        "epoch with the lowest finite loss were kept. Try a smaller eta, scaling "
-        "the inputs (e.g. StandardScaler), or clip_norm."
-    )
-
-
-def _score(
-    network: Network,
-    data: Dataset,
-    lam: float,
-    accuracy: Accuracy | None,
-    record: dict[str, float],
-) -> None:
-    """Add the validation loss (and accuracy) of `data` to `record`."""
-    val_loss, val_accuracy = _evaluate(network, data, lam, accuracy)
-    record["val_loss"] = val_loss
-    if val_accuracy is not None:
-        record["val_accuracy"] = val_accuracy
-
-
-class _Lowest:
-    """Remembers the weights that began the epoch with the lowest training loss.
+class _DivergenceGuard:
+    """Keeps the weights that began the epoch with the lowest training loss.
 
     An epoch's loss is measured on the way through it, so the weights at its
-    start, not its end, are the ones known to give about that loss.
+    start, not its end, are the ones known to give about that loss. A loss that
+    stops being finite, or ends far above its lowest and above its first,
+    means divergence: those weights are put back.
     """
 
     BLOW_UP = 10.0
@@ -322,6 +244,7 @@ class _Lowest:
         self.loss = self.last = self.first = np.inf
 
     def update(self, loss: float, theta: Array) -> None:
+        """Note an epoch's training loss and the weights it started from."""
         if not np.isfinite(self.first):
             self.first = loss
         self.last = loss
@@ -341,148 +264,335 @@ class _Lowest:
             and self.last > self.first
         )
 
+    def restore(self, network: Network) -> None:
+        """Put back the weights of the lowest finite loss."""
+        network.theta[:] = self.theta
 
-class _Epochs:
-    """One pass over shuffled minibatches: forward, backward, one step each."""
 
-    def __init__(
-        self,
-        network: Network,
-        scheduler: Scheduler,
-        train: Dataset,
-        config: TrainingConfig,
-        rng: np.random.Generator,
-        accuracy: Accuracy | None,
-        seed: int,
-    ) -> None:
-        self.network, self.scheduler, self.train = network, scheduler, train
-        self.config, self.rng, self.accuracy = config, rng, accuracy
-        self.batch_size = min(config.batch_size, train.n_samples)
-        self.order = np.arange(train.n_samples)
-        self.batches = _Batches(train, self.batch_size)
-        self.keys = _dropout.row_keys(train.X, seed) if network.dropout else None
-        self.step = 0
+def _diverged(epoch: int, what: str) -> str:
+    return (
+        f"Training diverged in epoch {epoch}: the loss {what}. The weights of the "
+        "epoch with the lowest finite loss were kept. Try a smaller eta, scaling "
+        "the inputs (e.g. StandardScaler), or clip_norm."
+    )
 
-    def run(self) -> dict[str, float]:
+
+class _Patience:
+    """``n_iter_no_change`` epochs without improving by ``tol`` ends training.
+
+    When it watches a validation set, it also keeps the weights of the best
+    epoch, to be restored at the end.
+    """
+
+    def __init__(self, settings: LoopSettings, best: float, theta: Array) -> None:
+        self.tol = settings.tol
+        self.n_iter_no_change = settings.n_iter_no_change
+        self.best = best
+        self.count = 0
+        self.best_theta = theta.copy()
+
+    def update(self, monitored: float, theta: Array) -> bool:
+        """Note this epoch's monitored loss; return whether patience ran out."""
+        self.count = self.count + 1 if monitored > self.best - self.tol else 0
+        if monitored < self.best:
+            self.best = monitored
+            self.best_theta[:] = theta
+        return self.count > self.n_iter_no_change
+
+    def restore(self, network: Network) -> None:
+        """Put back the weights of the best monitored epoch, if there was one."""
+        if np.isfinite(self.best):
+            network.theta[:] = self.best_theta
+
+
+# ----- minibatch training -----------------------------------------------------
+
+
+class _Batches:
+    """Gathers shuffled minibatches into buffers reused across steps."""
+
+    def __init__(self, data: Dataset, batch_size: int) -> None:
+        self.data = data
+        self.dense = isinstance(data.X, np.ndarray)
+        if self.dense:
+            self.X = np.empty((batch_size, data.X.shape[1]), data.X.dtype)
+        self.y = np.empty((batch_size, data.y.shape[1]), data.y.dtype)
+
+    def take(self, rows: Any) -> tuple[Any, Array]:
+        """Return the batch's inputs and targets (views of the buffers)."""
+        if isinstance(rows, slice):
+            return self.data.X[rows], self.data.y[rows]
+        size = len(rows)
+        # mode="clip" writes straight into `out`; the default mode goes
+        # through a temporary to be safe against bad indices (ours are valid).
+        y = np.take(self.data.y, rows, axis=0, out=self.y[:size], mode="clip")
+        if not self.dense:
+            return self.data.X[rows], y
+        X = np.take(self.data.X, rows, axis=0, out=self.X[:size], mode="clip")
+        return X, y
+
+
+class _MinibatchStep:
+    """One optimizer step on one minibatch: gradient, clipping, update."""
+
+    def __init__(self, run: Run, scheduler: Scheduler, start: Continuation) -> None:
+        self.run, self.scheduler = run, scheduler
+        self.network, self.settings = run.network, run.settings
+        self.batches = _Batches(
+            run.train, run.settings.batch_size_for(run.train.n_samples)
+        )
+        self.keys = None
+        if run.settings.dropout and self.network.hidden_widths:
+            self.keys = _dropout.row_keys(run.train.X, start.seed)
+        self.t = start.first_step
+
+    def _masks(self, rows: Any) -> list[Array] | None:
+        if self.keys is None:
+            return None
+        return _dropout.masks(
+            self.keys[rows],
+            self.t,
+            self.network.hidden_widths,
+            self.settings.dropout,
+            self.network.dtype,
+        )
+
+    def __call__(self, rows: Any, weights: Array | None) -> tuple[float, Array, Array]:
+        """Take a step on `rows`; return the batch's loss, output and targets."""
+        network = self.network
+        X_batch, y_batch = self.batches.take(rows)
+        loss, out = network.gradient(
+            X_batch, y_batch, weights, self.settings.lam, self._masks(rows)
+        )
+        if not np.isfinite(loss):
+            return loss, out, y_batch
+        _clip(network.grad, self.settings.clip_norm)
+        change = self.scheduler.update_change(network.grad)
+        if np.shape(change) != network.theta.shape:
+            raise ValueError(
+                f"scheduler {type(self.scheduler).__name__}.update_change "
+                f"returned shape {np.shape(change)} for a gradient of shape "
+                f"{network.theta.shape}; it must return one change per parameter "
+                "(np.zeros_like(gradient) for no change)."
+            )
+        network.theta -= change
+        self.t += 1
+        return loss, out, y_batch
+
+
+def _clip(gradient: Array, clip_norm: float | None) -> None:
+    """Scale `gradient` in place so that its L2 norm is at most `clip_norm`."""
+    if clip_norm is None:
+        return
+    norm = float(np.sqrt(np.dot(gradient, gradient)))
+    if norm > clip_norm:
+        gradient *= clip_norm / norm
+
+
+class _Epoch:
+    """One pass over shuffled minibatches."""
+
+    def __init__(self, run: Run, step: _MinibatchStep, rng: np.random.Generator):
+        self.run, self.step, self.rng = run, step, rng
+        self.batch_size = run.settings.batch_size_for(run.train.n_samples)
+        self.order = np.arange(run.train.n_samples)
+
+    def _batches(self) -> Iterator[Any]:
+        n, size = self.run.train.n_samples, self.batch_size
+        if not self.run.settings.shuffle:
+            yield from (slice(start, start + size) for start in range(0, n, size))
+            return
+        self.rng.shuffle(self.order)
+        yield from (self.order[start : start + size] for start in range(0, n, size))
+
+    def __call__(self) -> dict[str, float]:
         """Train one epoch; return its mean batch loss (and accuracy).
 
         The loss is NaN as soon as a batch's loss is not finite.
         """
-        network, train, config = self.network, self.train, self.config
-        n = train.n_samples
-        if config.shuffle:
-            self.rng.shuffle(self.order)
+        train, accuracy = self.run.train, self.run.accuracy
         loss_sum = weight_sum = correct_sum = 0.0
-        for start in range(0, n, self.batch_size):
-            rows: Any = self.order[start : start + self.batch_size]
-            if not config.shuffle:
-                rows = slice(start, start + self.batch_size)
-            X_batch, y_batch = self.batches.take(rows)
-            # Index the weights once: their sum and their normalized values.
-            weights = None
-            batch_weight = float(len(y_batch))
-            if train.sample_weight is not None:
-                weights = train.sample_weight[rows]
-                batch_weight = float(weights.sum())
-                if batch_weight <= 0:
-                    continue  # every sample here has zero weight
-                weights = weights / batch_weight
-            masks = None
-            if self.keys is not None:
-                masks = network.masks(self.keys[rows], self.step)
-            loss, out = network.gradient(X_batch, y_batch, weights, config.lam, masks)
+        for rows in self._batches():
+            weights, batch_weight = train.batch_weights(rows)
+            if batch_weight <= 0:
+                continue  # every sample here has zero weight
+            loss, out, y_batch = self.step(rows, weights)
             if not np.isfinite(loss):
                 return {"train_loss": np.nan}
-            _clip(network.grad, config.clip_norm)
-            change = self.scheduler.update_change(network.grad)
-            if np.shape(change) != network.theta.shape:
-                raise ValueError(
-                    f"scheduler {type(self.scheduler).__name__}.update_change "
-                    f"returned shape {np.shape(change)} for a gradient of shape "
-                    f"{network.theta.shape}; it must return one change per parameter "
-                    "(np.zeros_like(gradient) for no change)."
-                )
-            network.theta -= change
-            self.step += 1
             loss_sum += loss * batch_weight
             weight_sum += batch_weight
-            if self.accuracy is not None:
-                correct_sum += self.accuracy(y_batch, out) * len(y_batch)
+            if accuracy is not None:
+                correct_sum += accuracy(y_batch, out) * len(y_batch)
         record = {"train_loss": loss_sum / weight_sum if weight_sum else np.nan}
-        if self.accuracy is not None:
-            record["train_accuracy"] = correct_sum / n
+        if accuracy is not None:
+            record["train_accuracy"] = correct_sum / train.n_samples
         return record
 
 
-def train_lbfgs(
-    network: Network,
-    train: Dataset,
-    config: TrainingConfig,
-    history: History,
-    *,
-    validation: Dataset | None = None,
-    accuracy: Accuracy | None = None,
+def train_minibatch(
+    run: Run, scheduler: Scheduler, start: Continuation
 ) -> TrainingResult:
+    """Run up to ``run.epochs`` epochs of minibatch gradient descent.
+
+    Parameters
+    ----------
+    run : Run
+        The network, the data and the settings.
+    scheduler : Scheduler
+        Update rule; its state carries over between the calls that share it
+        (the estimators share it across partial_fit calls).
+    start : Continuation
+        Where earlier calls left off.
+
+    Returns
+    -------
+    result : TrainingResult
+    """
+    network = run.network
+    result = TrainingResult(best_loss=start.best_loss)
+    watch_validation = run.settings.early_stopping and run.validation is not None
+    patience = _Patience(run.settings, start.best_loss, network.theta)
+    guard = _DivergenceGuard(network.theta)  # the starting weights at first
+    step = _MinibatchStep(run, scheduler, start)
+    epoch = _Epoch(run, step, start.rng)
+    with _session(run) as progress:
+        log = _EpochLog(run, progress)
+        try:
+            for _ in range(run.epochs):
+                epoch_start = network.theta.copy()
+                record = _checked_epoch(epoch, log, network)
+                result.steps = step.t - start.first_step
+                if record is None:
+                    guard.restore(network)
+                    result.messages.append(
+                        _diverged(result.n_iter + 1, "stopped being finite")
+                    )
+                    break
+                result.n_iter += 1
+                log.write(record)
+                guard.update(record["train_loss"], epoch_start)
+                monitored = record["val_loss" if watch_validation else "train_loss"]
+                if patience.update(monitored, network.theta):
+                    result.converged = True
+                    break
+        except KeyboardInterrupt:
+            result.steps = step.t - start.first_step
+            result.messages.append(_interrupted(f"{result.n_iter} epochs"))
+    _finish(run, result, patience, guard, watch_validation)
+    return result
+
+
+def _checked_epoch(
+    epoch: _Epoch, log: _EpochLog, network: Network
+) -> dict[str, float] | None:
+    """Run an epoch and score it; None if the loss or weights stopped being finite."""
+    # Overflow on the way to divergence is expected; the loop handles it.
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        record = epoch()
+        if not (
+            np.isfinite(record["train_loss"]) and np.all(np.isfinite(network.theta))
+        ):
+            return None
+        log.score_validation(record)
+    return record
+
+
+def _interrupted(progress: str) -> str:
+    return (
+        f"Training interrupted after {progress}; the weights reached so far were "
+        "kept. Fit again with warm_start=True to continue."
+    )
+
+
+def _finish(
+    run: Run,
+    result: TrainingResult,
+    patience: _Patience,
+    guard: _DivergenceGuard,
+    watch_validation: bool,
+) -> None:
+    """Restore the best weights, or the lowest-loss ones after a blow-up."""
+    if watch_validation:
+        patience.restore(run.network)
+    elif guard.blew_up() and not result.messages:
+        guard.restore(run.network)
+        result.converged = False
+        result.messages.append(
+            _diverged(
+                result.n_iter,
+                f"grew to {guard.last:.3g}, over 10 times "
+                f"its lowest ({guard.loss:.3g})",
+            )
+        )
+    result.best_loss = patience.best
+
+
+# ----- full-batch L-BFGS ------------------------------------------------------
+
+
+def train_lbfgs(run: Run) -> TrainingResult:
     """Minimize the full-batch loss with L-BFGS-B; one iteration per "epoch".
 
-    Parameters are as for :func:`train_minibatch`; ``config.epochs`` bounds the
-    number of iterations and ``config.tol`` is the projected-gradient tolerance.
-    Early stopping does not apply: there are no epochs to stop between.
+    ``run.epochs`` bounds the number of iterations and the settings' ``tol`` is
+    the projected-gradient tolerance. Early stopping does not apply: there are
+    no epochs to stop between.
     """
+    network, train = run.network, run.train
+    result = TrainingResult()
+    accepted = network.theta.astype(np.float64)  # the last accepted iterate
+    with _session(run) as progress:
+        log = _EpochLog(run, progress)
+
+        def record_iteration(intermediate_result: Any) -> None:
+            accepted[:] = intermediate_result.x
+            network.theta[:] = accepted
+            record = {"train_loss": float(intermediate_result.fun)}
+            if run.accuracy is not None:
+                out = network.forward(train.X)
+                record["train_accuracy"] = run.accuracy(train.y, out)
+            log.score_validation(record)
+            log.write(record)
+            result.n_iter += 1
+
+        try:
+            solution = _minimize(run, accepted.copy(), record_iteration)
+        except KeyboardInterrupt:
+            network.theta[:] = accepted
+            result.steps = result.n_iter
+            result.messages.append(_interrupted(f"{result.n_iter} L-BFGS iterations"))
+            return result
+    _accept_lbfgs(network, solution, accepted, result)
+    return result
+
+
+def _minimize(run: Run, theta: Array, callback: Callable[[Any], None]) -> Any:
+    """Run SciPy's L-BFGS-B on the network's full-batch loss from `theta`."""
     from scipy.optimize import minimize
 
-    result = TrainingResult()
+    network, train, lam = run.network, run.train, run.settings.lam
     weights = train.normalized_weights()
-    accepted = network.theta.astype(np.float64)  # the last accepted iterate
-    bar = _progress(config, config.epochs)
 
     def loss_and_gradient(theta: Array) -> tuple[float, Array]:
         network.theta[:] = theta
-        loss, _ = network.gradient(train.X, train.y, weights, config.lam)
+        loss, _ = network.gradient(train.X, train.y, weights, lam)
         # L-BFGS works in float64 whatever the network's dtype.
         return loss, network.grad.astype(np.float64)
 
-    def record_iteration(intermediate_result: Any) -> None:
-        accepted[:] = intermediate_result.x
-        network.theta[:] = accepted
-        record = {"train_loss": float(intermediate_result.fun)}
-        if accuracy is not None:
-            record["train_accuracy"] = accuracy(train.y, network.forward(train.X))
-        if validation is not None:
-            _score(network, validation, config.lam, accuracy, record)
-        history.append(**record)
-        result.n_iter += 1
-        if bar is not None:
-            bar.set_postfix({k: f"{v:.4g}" for k, v in record.items()})
-            bar.update()
-
-    try:
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            solution = minimize(
-                loss_and_gradient,
-                accepted.copy(),
-                jac=True,
-                method="L-BFGS-B",
-                callback=record_iteration,
-                options={
-                    "maxiter": config.epochs,
-                    "gtol": config.tol,
-                    "maxfun": 15000,
-                },
-            )
-    except KeyboardInterrupt:
-        network.theta[:] = accepted
-        result.steps = result.n_iter
-        result.messages.append(
-            f"Training interrupted after {result.n_iter} L-BFGS iterations; the "
-            "last accepted weights were kept. Fit again with warm_start=True to "
-            "continue."
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        return minimize(
+            loss_and_gradient,
+            theta,
+            jac=True,
+            method="L-BFGS-B",
+            callback=callback,
+            options={"maxiter": run.epochs, "gtol": run.settings.tol, "maxfun": 15000},
         )
-        return result
-    finally:
-        network.release()
-        if bar is not None:
-            bar.close()
+
+
+def _accept_lbfgs(
+    network: Network, solution: Any, accepted: Array, result: TrainingResult
+) -> None:
+    """Keep L-BFGS's solution if finite, else its last accepted iterate."""
     if np.isfinite(solution.fun) and np.all(np.isfinite(solution.x)):
         network.theta[:] = solution.x
     else:
@@ -494,7 +604,6 @@ def train_lbfgs(
     result.n_iter = result.steps = int(solution.nit)
     result.best_loss = float(solution.fun)
     result.converged = solution.status == 0
-    return result
 
 
 def warn_all(messages: list[str], category: type[Warning], stacklevel: int) -> None:

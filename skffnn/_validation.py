@@ -1,7 +1,9 @@
 """Check each hyperparameter and turn names into objects.
 
 Every bad value raises a ``ValueError`` that names the parameter, shows the value
-and says what it accepts. Only the concept modules are imported here.
+and says what it accepts. The checked values come back as small frozen
+settings objects (:class:`Settings`), which the estimator hands down to the
+network and the training loop. Only the concept modules are imported here.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import copy
 import math
 from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
 from numbers import Integral, Real
 from typing import Any
 
@@ -225,7 +228,7 @@ def _check_builtin_instance(scheduler: schedulers.Scheduler) -> None:
             raise ValueError(f"scheduler={scheduler!r}: {error}") from None
 
 
-def build_scheduler(params: dict[str, Any]) -> schedulers.Scheduler | str:
+def build_scheduler(params: Mapping[str, Any]) -> schedulers.Scheduler | str:
     """Return a fresh Scheduler for the estimator's parameters, or ``"lbfgs"``.
 
     A user's Scheduler instance is copied and reset, never changed.
@@ -257,42 +260,100 @@ def build_scheduler(params: dict[str, Any]) -> schedulers.Scheduler | str:
     return schedulers.Adam(eta, rho, rho2)
 
 
-def check_common(params: dict[str, Any]) -> dict[str, Any]:
-    """Validate the parameters both estimators share; return normalized values."""
+@dataclass(frozen=True)
+class NetworkSettings:
+    """What defines the network that a fit builds."""
+
+    hidden_layer_sizes: tuple[int, ...]
+    activation: tuple[Any, ...]
+    batch_norm: bool
+    weight_init: str
+
+
+@dataclass(frozen=True)
+class LoopSettings:
+    """What the training loop needs beyond the network and the data."""
+
+    epochs: int
+    batch_size: int | None  # None: "auto"
+    shuffle: bool
+    tol: float
+    n_iter_no_change: int
+    lam: float
+    clip_norm: float | None
+    early_stopping: bool
+    validation_fraction: float
+    dropout: float
+    verbose: int
+
+    def batch_size_for(self, n_samples: int) -> int:
+        """Return the minibatch size for `n_samples` training rows."""
+        if self.batch_size is None:
+            return min(200, n_samples)
+        return min(self.batch_size, n_samples)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every shared hyperparameter, checked, with the scheduler built."""
+
+    network: NetworkSettings
+    loop: LoopSettings
+    scheduler: schedulers.Scheduler | str  # a fresh Scheduler, or "lbfgs"
+    warm_start: bool
+
+
+def _check_batch_size(value: Any) -> int | None:
+    if isinstance(value, str) and value == "auto":
+        return None
+    return check_int("batch_size", value, low=1)
+
+
+def _check_network(params: Mapping[str, Any]) -> NetworkSettings:
     hidden = check_hidden_layer_sizes(params["hidden_layer_sizes"])
-    batch_size = params["batch_size"]
-    if not (isinstance(batch_size, str) and batch_size == "auto"):
-        batch_size = check_int("batch_size", batch_size, low=1)
+    return NetworkSettings(
+        hidden_layer_sizes=hidden,
+        activation=tuple(check_activation(params["activation"], len(hidden))),
+        batch_norm=check_bool("batch_norm", params["batch_norm"]),
+        weight_init=check_choice("weight_init", params["weight_init"], WEIGHT_INITS),
+    )
+
+
+def _check_loop(params: Mapping[str, Any]) -> LoopSettings:
     clip_norm = params["clip_norm"]
     if clip_norm is not None:
         clip_norm = check_real("clip_norm", clip_norm, low=0, low_open=True)
-    return {
-        "hidden_layer_sizes": hidden,
-        "activation": check_activation(params["activation"], len(hidden)),
-        "scheduler": build_scheduler(params),
-        "lam": check_real("lam", params["lam"], low=0, high_open=True),
-        "batch_size": batch_size,
-        "epochs": check_int("epochs", params["epochs"], low=1),
-        "shuffle": check_bool("shuffle", params["shuffle"]),
-        "tol": check_real("tol", params["tol"], low=0),
-        "n_iter_no_change": check_int(
+    fraction = params["validation_fraction"]
+    return LoopSettings(
+        epochs=check_int("epochs", params["epochs"], low=1),
+        batch_size=_check_batch_size(params["batch_size"]),
+        shuffle=check_bool("shuffle", params["shuffle"]),
+        tol=check_real("tol", params["tol"], low=0),
+        n_iter_no_change=check_int(
             "n_iter_no_change", params["n_iter_no_change"], low=1
         ),
-        "early_stopping": check_bool("early_stopping", params["early_stopping"]),
-        "validation_fraction": check_real(
+        lam=check_real("lam", params["lam"], low=0, high_open=True),
+        clip_norm=clip_norm,
+        early_stopping=check_bool("early_stopping", params["early_stopping"]),
+        validation_fraction=check_real(
             "validation_fraction",
-            params["validation_fraction"],
+            fraction,
             low=0,
             high=1,
             low_open=True,
             high_open=True,
         ),
-        "warm_start": check_bool("warm_start", params["warm_start"]),
-        "weight_init": check_choice("weight_init", params["weight_init"], WEIGHT_INITS),
-        "dropout": check_real(
-            "dropout", params["dropout"], low=0, high=1, high_open=True
-        ),
-        "batch_norm": check_bool("batch_norm", params["batch_norm"]),
-        "clip_norm": clip_norm,
-        "verbose": check_int("verbose", _bool_as_int(params["verbose"]), low=0),
-    }
+        dropout=check_real("dropout", params["dropout"], low=0, high=1, high_open=True),
+        verbose=check_int("verbose", _bool_as_int(params["verbose"]), low=0),
+    )
+
+
+def check_common(params: Mapping[str, Any]) -> Settings:
+    """Validate the parameters both estimators share; return them as settings."""
+    network = _check_network(params)
+    return Settings(
+        network=network,
+        loop=_check_loop(params),
+        scheduler=build_scheduler(params),
+        warm_start=check_bool("warm_start", params["warm_start"]),
+    )

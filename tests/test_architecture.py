@@ -20,15 +20,18 @@ ALLOWED = {
     "_batchnorm": set(),
     "_dropout": set(),
     "_network": CONCEPTS,
-    "_training": CONCEPTS | {"_network"},
+    # The loop reads the checked settings, so _validation stands beside the
+    # concepts, below the loop.
+    "_training": CONCEPTS | {"_network", "_validation"},
     "_validation": CONCEPTS,
-    "_base": CONCEPTS | {"_network", "_training", "_validation"},
+    "_data": CONCEPTS | {"_network", "_training"},
+    "_base": CONCEPTS | {"_network", "_training", "_validation", "_data"},
     "_regressor": CONCEPTS | {"_base", "_validation"},
-    "_classifier": CONCEPTS | {"_base", "_validation"},
+    "_classifier": CONCEPTS | {"_base", "_validation", "_data"},
     "_gradcheck": CONCEPTS | {"_network"},
     "__init__": CONCEPTS | {"_regressor", "_classifier", "_gradcheck"},
 }
-SKLEARN_USERS = {"_base", "_regressor", "_classifier", "_gradcheck"}
+SKLEARN_USERS = {"_data", "_base", "_regressor", "_classifier", "_gradcheck"}
 
 
 def _imports(path):
@@ -118,3 +121,51 @@ def test_ruff(command):
         [*_ruff(), *command, str(ROOT)], capture_output=True, text=True, cwd=ROOT
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+ESTIMATOR_LAYER = ["_base", "_training", "_validation", "_data", "_regressor"]
+ESTIMATOR_LAYER += ["_classifier"]
+
+
+def _function_code_lines(path):
+    """Yield (name, code lines) for every function in the file at `path`."""
+    source = path.read_text().splitlines()
+    for node in ast.walk(ast.parse("\n".join(source))):
+        if not isinstance(node, ast.FunctionDef):
+            continue
+        skip = set()
+        if ast.get_docstring(node) is not None:
+            first = node.body[0]
+            skip = set(range(first.lineno, first.end_lineno + 1))
+        count = sum(
+            1
+            for number in range(node.lineno, node.end_lineno + 1)
+            if number not in skip
+            and source[number - 1].strip()
+            and not source[number - 1].strip().startswith("#")
+        )
+        yield node.name, count
+
+
+@pytest.mark.parametrize("module", ESTIMATOR_LAYER)
+def test_estimator_layer_functions_fit_on_a_screen(module):
+    # STYLE.md: a function in the estimator layer is about 40 lines at most.
+    long = {
+        name: lines
+        for name, lines in _function_code_lines(PACKAGE / f"{module}.py")
+        if lines > 40
+    }
+    assert not long
+
+
+@pytest.mark.parametrize("module", ESTIMATOR_LAYER)
+def test_estimator_layer_passes_no_values_through_args_or_kwargs(module):
+    tree = ast.parse((PACKAGE / f"{module}.py").read_text())
+    variadic = [
+        node.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef)
+        and (node.args.vararg is not None or node.args.kwarg is not None)
+    ]
+    # History.append(**values) takes a record's named columns: that is its API.
+    assert set(variadic) <= {"append"}

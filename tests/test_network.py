@@ -204,7 +204,6 @@ def problems(draw):
         output,
         cost,
         batch_norm=batch_norm,
-        dropout=dropout,
     )
     network.theta[:] = rng.normal(scale=0.7, size=network.theta.size)
     X = rng.normal(size=(n_samples, n_features))
@@ -214,7 +213,12 @@ def problems(draw):
         weights = rng.uniform(0.0, 1.0, n_samples) + 1e-3
         weights /= weights.sum()
     # One fixed draw of dropout masks, shared by both sides.
-    masks = network.masks(_dropout.row_keys(X, seed=seed % 1000), step=seed % 7)
+    masks = None
+    if dropout:
+        keys = _dropout.row_keys(X, seed=seed % 1000)
+        masks = _dropout.masks(
+            keys, seed % 7, network.hidden_widths, dropout, "float64"
+        )
     return network, X, y, weights, lam, masks
 
 
@@ -299,7 +303,6 @@ def test_state_holds_names_not_functions_for_builtins(hidden, output, cost):
         "cost",
         "dtype",
         "batch_norm",
-        "dropout",
         "theta",
         "running_mean",
         "running_var",

@@ -312,3 +312,57 @@ def test_training_buffers_are_released_and_pickles_hold_weights_and_moments():
     theta_bytes = model._network.theta.nbytes
     # theta, Adam's two moments, and small change: not the scratch buffers.
     assert len(pickle.dumps(model)) < 3.5 * theta_bytes
+
+
+# ----- the loop's steps, one by one -------------------------------------------
+
+
+def test_dataset_batch_weights_normalize_and_skip_zero_batches():
+    from skffnn._training import Dataset
+
+    X, y = np.zeros((5, 1)), np.zeros((5, 1))
+    unweighted = Dataset(X, y)
+    assert unweighted.batch_weights(slice(3, 8)) == (None, 2.0)
+    assert unweighted.batch_weights(np.array([0, 4, 1])) == (None, 3.0)
+    weighted = Dataset(X, y, np.array([1.0, 3.0, 0.0, 0.0, 4.0]))
+    weights, total = weighted.batch_weights(np.array([0, 1]))
+    np.testing.assert_allclose(weights, [0.25, 0.75])
+    assert total == 4.0
+    assert weighted.batch_weights(slice(2, 4)) == (None, 0.0)
+    np.testing.assert_allclose(
+        weighted.normalized_weights(), np.array([1, 3, 0, 0, 4]) / 8
+    )
+    assert weighted.has_weight()
+    assert not Dataset(X, y, np.zeros(5)).has_weight()
+
+
+def test_patience_counts_epochs_without_improving_by_tol():
+    from skffnn._training import _Patience
+    from skffnn._validation import check_common
+
+    params = {**FFNNRegressor().get_params(), "tol": 0.1, "n_iter_no_change": 2}
+    settings = check_common(params).loop
+    theta = np.zeros(3)
+    patience = _Patience(settings, np.inf, theta)
+    assert not patience.update(1.0, theta + 1)  # improved
+    assert not patience.update(0.95, theta + 2)  # better, but not by tol: 1
+    assert not patience.update(0.93, theta + 3)  # 2
+    assert patience.update(0.92, theta + 4)  # 3 > n_iter_no_change
+    assert patience.best == 0.92
+    np.testing.assert_array_equal(patience.best_theta, theta + 4)
+
+
+def test_divergence_guard_keeps_the_weights_of_the_lowest_loss():
+    from skffnn._training import _DivergenceGuard
+
+    guard = _DivergenceGuard(np.zeros(2))
+    for loss, start in [(5.0, 0.0), (1.0, 1.0), (3.0, 2.0)]:
+        guard.update(loss, np.full(2, start))
+    assert not guard.blew_up()  # 3 is not 10 times the lowest
+    guard.update(60.0, np.full(2, 3.0))
+    assert guard.blew_up()
+    np.testing.assert_array_equal(guard.theta, [1.0, 1.0])
+    wobble = _DivergenceGuard(np.zeros(2))
+    for loss in [1.0, 1e-20, 1e-3]:
+        wobble.update(loss, np.zeros(2))
+    assert not wobble.blew_up()  # far above its lowest, but below its first

@@ -102,14 +102,18 @@ class FFNNClassifier(ClassifierMixin, _BaseFFNN):
                 class_weights = _data.multilabel_class_weights(self.class_weight, y)
             else:
                 indices = np.searchsorted(self.classes_, y)
-                class_weights = self._weight_per_class(y)[indices]
+                per_class = self._weight_per_class(y, sample_weight)
+                class_weights = per_class[indices]
             sample_weight = _data.with_class_weights(class_weights, sample_weight)
         # Weights that leave one class are fine: the weighted loss is still
         # defined (bagging's bootstrap counts do this on rare classes).
         return sample_weight
 
-    def _weight_per_class(self, y: Array) -> Array:
+    def _weight_per_class(self, y: Array, sample_weight: Array | None) -> Array:
         """Return one weight per class, computed from the first `y` seen.
+
+        "balanced" counts each class with `sample_weight`, as scikit-learn's
+        linear classifiers do: integer weights act as repeated rows.
 
         Later batches and validation sets may lack classes, and "balanced" must
         not drift from batch to batch; so the weights are kept until
@@ -119,7 +123,7 @@ class FFNNClassifier(ClassifierMixin, _BaseFFNN):
         used = getattr(self, "_class_weight_used", self.class_weight)
         if self._class_weights is None or used != self.class_weight:
             self._class_weights = _data.class_weights_of(
-                self.class_weight, self.classes_, y, None
+                self.class_weight, self.classes_, y, sample_weight
             )
             self._class_weight_used = copy.deepcopy(self.class_weight)
         return self._class_weights

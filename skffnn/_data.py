@@ -128,11 +128,15 @@ def class_weights_of(
     """Return one weight per class for `class_weight` (a dict or "balanced").
 
     "balanced" counts the classes with the sample weights, so that integer
-    weights give the weights of the data with repeated rows.
+    weights give the weights of the data with repeated rows. A class whose
+    samples all weigh zero gets weight 0 (it multiplies only zeros).
     """
-    return compute_class_weight(
-        class_weight, classes=classes, y=y, sample_weight=sample_weight
-    )
+    with np.errstate(divide="ignore"):
+        weights = compute_class_weight(
+            class_weight, classes=classes, y=y, sample_weight=sample_weight
+        )
+    weights[~np.isfinite(weights)] = 0.0
+    return weights
 
 
 def with_class_weights(per_sample: Array, sample_weight: Array | None) -> Array:

@@ -6,7 +6,8 @@ import pytest
 from sklearn.datasets import load_breast_cancer, load_digits
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
-from sklearn.utils.class_weight import compute_sample_weight
+from sklearn.utils import estimator_checks
+from sklearn.utils.class_weight import compute_class_weight
 
 from skffnn import FFNNClassifier
 
@@ -157,7 +158,11 @@ def test_class_weight_multiplies_sample_weight(imbalanced_data, class_weight):
     X, y = imbalanced_data
     params = {"hidden_layer_sizes": (4,), "eta": 0.05, "epochs": 5, "random_state": 0}
     sample_weight = np.random.default_rng(0).uniform(0.5, 2, len(y))
-    combined = compute_sample_weight(class_weight, y) * sample_weight
+    # "balanced" counts each class by its sample weights, as LogisticRegression.
+    per_class = compute_class_weight(
+        class_weight, classes=np.unique(y), y=y, sample_weight=sample_weight
+    )
+    combined = per_class[y] * sample_weight
     by_class = FFNNClassifier(**params, class_weight=class_weight).fit(
         X, y, sample_weight=sample_weight
     )
@@ -346,3 +351,35 @@ def test_sparse_multilabel_targets_train_as_the_dense_ones():
     np.testing.assert_array_equal(sparse.predict_proba(X), dense.predict_proba(X))
     np.testing.assert_array_equal(sparse.predict(X), dense.predict(X))
     assert sparse.score(X, labels) > 0.8
+
+
+@pytest.mark.parametrize(
+    "check",
+    [
+        estimator_checks.check_sample_weight_equivalence_on_dense_data,
+        estimator_checks.check_sample_weight_equivalence_on_sparse_data,
+        estimator_checks.check_sample_weights_not_overwritten,
+        estimator_checks.check_sample_weights_shape,
+        estimator_checks.check_sample_weights_list,
+        estimator_checks.check_all_zero_sample_weights_error,
+    ],
+    ids=lambda check: check.__name__,
+)
+def test_balanced_class_weight_passes_the_sample_weight_checks(check):
+    check("balanced", FFNNClassifier(class_weight="balanced"))
+
+
+def test_balanced_class_weight_counts_classes_with_the_sample_weights():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 3))
+    y = np.r_[np.zeros(30, int), np.ones(10, int)]
+    weights = rng.integers(0, 3, 40)
+    params = {"class_weight": "balanced", "random_state": 0, "shuffle": False}
+    params["epochs"] = 5
+    weighted = FFNNClassifier(**params).fit(X, y, sample_weight=weights)
+    repeated = FFNNClassifier(**params).fit(
+        np.repeat(X, weights, axis=0), np.repeat(y, weights)
+    )
+    np.testing.assert_allclose(
+        weighted.predict_proba(X), repeated.predict_proba(X), rtol=0, atol=1e-12
+    )

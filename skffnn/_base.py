@@ -476,8 +476,8 @@ class _BaseFFNN(BaseEstimator):
     def _prepare(self, call: _FitCall) -> _Prepared:
         """Check the parameters and the data; build the network on a first call.
 
-        `partial_fit` accepts a single sample, as scikit-learn's online
-        learners do.
+        One sample is enough, as for scikit-learn's MLPs (early stopping then
+        refuses it: there is nothing to hold out).
         """
         settings = self._check_params()
         if call.first_call:
@@ -492,7 +492,6 @@ class _BaseFFNN(BaseEstimator):
             accept_sparse="csr",
             dtype=(np.float64, np.float32) if call.first_call else self._network.dtype,
             multi_output=True,
-            ensure_min_samples=1 if call.incremental else 2,
             y_numeric=self._numeric_targets,
         )
         if sp.issparse(y):  # e.g. MultiLabelBinarizer(sparse_output=True)

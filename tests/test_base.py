@@ -885,3 +885,26 @@ def test_every_scheduler_trains(case, scheduler_eta, scheduler):
         random_state=0,
     ).fit(case.X, case.y)
     assert est.score(case.X, case.y) > 0.93
+
+
+def test_fit_on_one_sample_learns_it_and_survives_a_joblib_round_trip(tmp_path):
+    # As scikit-learn's own MLP tests do: fit [[2]] -> [4], save, load, predict.
+    X, y = np.array([[2.0]]), np.array([4.0])
+    est = FFNNRegressor(hidden_layer_sizes=(4,), eta=0.05, epochs=200, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X, y)
+    assert est.n_iter_ > 1
+    assert abs(est.predict(X)[0] - 4.0) < 0.5  # from about 0 untrained
+    joblib.dump(est, tmp_path / "one.joblib")
+    loaded = joblib.load(tmp_path / "one.joblib")
+    np.testing.assert_array_equal(loaded.predict(X), est.predict(X))
+
+
+def test_fit_on_one_sample_of_a_multilabel_target():
+    X, y = np.array([[1.0, -1.0]]), np.array([[1, 0, 1]])
+    est = FFNNClassifier(hidden_layer_sizes=(4,), eta=0.05, epochs=50, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X, y)
+    np.testing.assert_array_equal(est.predict(X), y)

@@ -407,11 +407,15 @@ def _data_errors():
             lambda: _classifier().fit(X[:0], labels[:0]),
             "0 sample",
         ),
-        ("one sample", lambda: _regressor().fit(X[:1], y[:1]), "1 sample"),
         (
             "one sample classifier",
             lambda: _classifier().fit(X[:1], labels[:1]),
-            "1 sample",
+            "at least 2 classes",
+        ),
+        (
+            "one sample early stopping",
+            lambda: _regressor(early_stopping=True).fit(X[:1], y[:1]),
+            "early_stopping cannot hold out validation_fraction",
         ),
         ("X y lengths", lambda: _regressor().fit(X, y[:-1]), "inconsistent numbers"),
         ("one class", lambda: _classifier().fit(X, np.zeros(24)), "at least 2 classes"),

@@ -608,10 +608,10 @@ class _BaseFFNN(BaseEstimator):
             weights = _data.check_sample_weight(
                 given.sample_weight, X_val.shape[0], "sample_weight_val"
             )
+            validation = Dataset(X_val, targets, self._weights(y_val, weights))
         except ValueError as error:
             # scikit-learn's checks call every input "X" or "y".
             raise ValueError(f"Validation set (X_val, y_val): {error}") from error
-        validation = Dataset(X_val, targets, self._weights(y_val, weights))
         return _data.monitorable(validation, weights)
 
     def _train(

@@ -21,6 +21,19 @@ class FFNNRegressor(RegressorMixin, _BaseFFNN):
 
     _numeric_targets = True
 
+    def _weights(self, y: Any, sample_weight: Array | None) -> Array | None:
+        """Refuse sample weights for a cost that returns one number per batch."""
+        if sample_weight is not None:
+            rows = np.asarray(y, dtype=np.float64)[:2]
+            if costs.is_batch_cost(self.cost, rows.reshape(len(rows), -1)):
+                label = getattr(self.cost, "__name__", repr(self.cost))
+                raise ValueError(
+                    f"cost={label} returns one number for the whole batch (a "
+                    "mean), so sample_weight and sample_weight_val cannot weigh "
+                    "its samples. Return one loss per sample to use weights."
+                )
+        return sample_weight
+
     def _check_own_params(self) -> None:
         _validation.check_output_activation(self.output_activation)
         _validation.check_cost(self.cost)

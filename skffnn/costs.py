@@ -4,7 +4,10 @@ A cost takes ``(y, p)``, targets and network outputs of shape
 ``(n_samples, n_outputs)``, and returns one loss per sample. The training loss is
 the (weighted) mean of these over the samples, plus the L2 term. A user's cost is
 any callable of that form written with ``autograd.numpy``; its gradient with
-respect to ``p`` comes from autograd.
+respect to ``p`` comes from autograd. A user's cost may also return one number
+for the whole batch (a mean, as the course notes' ``CostOLS``): that number is
+then the batch's loss, and sample weights cannot apply to it
+(:func:`is_batch_cost` tells).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ __all__ = [
     "binary_cross_entropy",
     "cross_entropy",
     "gradient",
+    "is_batch_cost",
     "mse",
 ]
 
@@ -150,18 +154,42 @@ def gradient(cost: str | Cost) -> Cost:
     name = cost if isinstance(cost, str) else _name_of(cost)
     if name is not None:
         return _GRADIENTS[name]
-    import autograd.numpy as anp
-    from autograd import grad
+    from autograd import make_vjp
 
-    # The losses of different samples are independent, so the gradient of their
-    # sum holds each sample's own gradient in its row.
     custom = cast(Cost, cost)
-    summed = grad(lambda p, y: anp.sum(custom(y, p)))
 
     def custom_gradient(y: Array, p: Array) -> Array:
-        return summed(p, y)
+        backward, value = make_vjp(lambda q: custom(y, q))(p)
+        if np.ndim(value) == 0:
+            # A batch mean's gradient already holds the 1 / n that the network
+            # applies to per-sample rows: undo it, not divide twice.
+            return cast(Array, backward(1.0) * len(p))
+        # The losses of different samples are independent, so the gradient of
+        # their sum holds each sample's own gradient in its row.
+        return cast(Array, backward(np.ones_like(value)))
 
     return custom_gradient
+
+
+def is_batch_cost(cost: str | Cost, y: Array) -> bool:
+    """Whether a custom `cost` returns one number for a batch, not one per sample.
+
+    Parameters
+    ----------
+    cost : str or callable
+        A cost name or callable ``cost(y, p)``.
+    y : ndarray of shape (n_samples, n_outputs)
+        Targets to call it on (with ``p = y``), at least two rows.
+
+    Returns
+    -------
+    batch : bool
+        True for a custom cost whose value on `y` is a scalar.
+    """
+    if isinstance(cost, str) or _name_of(cost) is not None:
+        return False
+    with np.errstate(all="ignore"):
+        return bool(np.ndim(cost(y, y.copy())) == 0)
 
 
 def resolve(cost: str | Cost) -> tuple[Cost, Cost]:
@@ -174,20 +202,24 @@ def resolve(cost: str | Cost) -> tuple[Cost, Cost]:
 def _checked(cost: Cost) -> Cost:
     """Wrap a custom cost so that a wrong shape fails clearly.
 
-    Returning a mean instead of one value per sample (forgetting ``axis=1``)
-    would otherwise crash deep inside the network or be silently broadcast.
-    A NaN is left to the training loop's divergence guard: an unclipped log
-    can meet a saturated prediction late in training.
+    Returning fewer values than samples (slicing, or summing over the wrong
+    axis) would otherwise crash deep inside the network or be silently
+    broadcast. One number is the batch's loss: every sample is given it, so
+    that their mean is that number. A NaN is left to the training loop's
+    divergence guard: an unclipped log can meet a saturated prediction late in
+    training.
     """
     label = getattr(cost, "__name__", repr(cost))
 
     def checked(y: Array, p: Array) -> Array:
         per_sample = np.asarray(cost(y, p))
+        if per_sample.shape == ():
+            return np.full(len(p), per_sample, dtype=p.dtype)
         if per_sample.shape != (len(p),):
             raise ValueError(
                 f"The custom cost {label} returned shape {per_sample.shape} for "
                 f"{len(p)} samples; it must return one value per sample, shape "
-                f"({len(p)},) (e.g. sum over axis=1)."
+                f"({len(p)},) (e.g. sum over axis=1), or one number for the batch."
             )
         return per_sample
 

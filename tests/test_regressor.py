@@ -220,3 +220,30 @@ def test_softmax_cross_entropy_needs_rows_that_sum_to_one():
     np.testing.assert_allclose(model.predict(X).sum(axis=1), 1, rtol=1e-12)
     with pytest.raises(ValueError, match="sum to one"):
         model.fit(X, soft * 2)
+
+
+def cost_ols(y, p):
+    """The course notes' CostOLS: one number, the batch's mean squared error."""
+    return anp.sum((p - y) ** 2) / len(y)
+
+
+def test_a_batch_mean_cost_trains_as_its_per_sample_form():
+    # On one output, CostOLS is the batch mean of mse's per-sample values: the
+    # same loss and gradient, so the same training (no 1/n applied twice).
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(90, 3))
+    y = X[:, 0] - 2 * X[:, 1] ** 2
+    params = {"hidden_layer_sizes": (6,), "eta": 1e-2, "epochs": 8, "random_state": 0}
+    batch = FFNNRegressor(cost=cost_ols, batch_size=32, **params).fit(X, y)
+    per_sample = FFNNRegressor(cost="mse", batch_size=32, **params).fit(X, y)
+    np.testing.assert_allclose(batch.loss_curve_, per_sample.loss_curve_, rtol=1e-10)
+    np.testing.assert_allclose(batch.predict(X), per_sample.predict(X), rtol=1e-9)
+
+
+def test_gradient_error_accepts_a_batch_mean_cost():
+    from skffnn import gradient_error
+
+    rng = np.random.default_rng(1)
+    X, y = rng.normal(size=(15, 2)), rng.normal(size=(15, 2))
+    model = FFNNRegressor(hidden_layer_sizes=(4,), cost=cost_ols)
+    assert gradient_error(model, X, y) < 1e-7

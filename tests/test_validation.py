@@ -309,6 +309,10 @@ def _with(array, index, value):
     return out
 
 
+def _mean_squared_error(y, p):
+    return anp.mean((p - y) ** 2)
+
+
 def _regressor(**params):
     return _small(FFNNRegressor, **params)
 
@@ -560,9 +564,19 @@ def _data_errors():
             VAL + "y has values too large for float32",
         ),
         (
-            "custom cost returning the mean",
-            lambda: _regressor(cost=lambda t, p: anp.mean((p - t) ** 2)).fit(X, y),
-            r"custom cost .* returned shape \(\) for 24 samples.*shape \(24,\)",
+            "custom batch-mean cost with sample_weight",
+            lambda: _regressor(cost=_mean_squared_error).fit(
+                X, y, sample_weight=np.ones(24)
+            ),
+            "cost=_mean_squared_error returns one number for the whole batch.*"
+            "sample_weight and sample_weight_val",
+        ),
+        (
+            "custom batch-mean cost with sample_weight_val",
+            lambda: _regressor(cost=_mean_squared_error).fit(
+                X, y, X_val=X, y_val=y, sample_weight_val=np.ones(24)
+            ),
+            VAL + "cost=_mean_squared_error returns one number",
         ),
         (
             "custom cost dropping a sample",

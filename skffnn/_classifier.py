@@ -135,9 +135,17 @@ class FFNNClassifier(ClassifierMixin, _BaseFFNN):
         return self._accuracy
 
     def _accuracy(self, targets: Array, out: Array) -> float:
+        # Called on every minibatch: count hits without a second argmax (the
+        # one-hot row holds 1 at the predicted class exactly when it is right).
+        n_samples = len(out)
         if self._target_type == "multiclass":
-            return float(np.mean(np.argmax(out, axis=1) == np.argmax(targets, axis=1)))
-        return float(np.mean(np.all((out > 0.5) == (targets > 0.5), axis=1)))
+            predicted = np.argmax(out, axis=1)
+            hits = np.count_nonzero(targets[np.arange(n_samples), predicted])
+        elif out.shape[1] == 1:
+            hits = np.count_nonzero((out[:, 0] > 0.5) == (targets[:, 0] > 0.5))
+        else:
+            hits = np.count_nonzero(np.all((out > 0.5) == (targets > 0.5), axis=1))
+        return hits / n_samples
 
     def partial_fit(
         self, X: Any, y: Any, sample_weight: Any = None, classes: Any = None

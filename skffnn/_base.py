@@ -20,7 +20,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from skffnn import _data, _validation
+from skffnn import _data, _scoring, _validation
 from skffnn._data import Given, ValidationInput
 from skffnn._network import Network, network_names
 from skffnn._training import (
@@ -133,6 +133,19 @@ SHARED_PARAMETERS_DOC = """
         ``0`` (or False) is silent; ``> 0`` (or True) shows a progress bar over
         epochs with the training and validation loss (and accuracy for
         classifiers).
+
+    scoring : str, callable or None, default=None
+        What `tol` / `n_iter_no_change` and early stopping watch, as in
+        :class:`~sklearn.ensemble.HistGradientBoostingClassifier`: ``None``
+        watches the loss; a scorer name (``"accuracy"``, ``"roc_auc"``,
+        ``"r2"``, ...) or a callable ``scorer(estimator, X, y)`` watches that
+        score (higher is better): on the validation set with early stopping,
+        restoring the weights of the epoch with the best score, else on the
+        training data at the end of each epoch. It is recorded in `history_`
+        as ``"val_score"`` (whenever there is a validation set) and
+        ``"train_score"`` (when watched). A score that cannot be computed
+        (ROC AUC on a one-class validation split) raises a ``ValueError``
+        naming `scoring`.
 """
 
 SHARED_ATTRIBUTES_DOC = """
@@ -165,11 +178,16 @@ SHARED_ATTRIBUTES_DOC = """
         Training loss after each epoch.
 
     best_loss_ : float
-        Best monitored loss (validation loss with early stopping).
+        Best monitored loss (validation loss with early stopping). With
+        `scoring`, the lowest loss recorded on the set the score watches.
+
+    best_score_ : float
+        With `scoring`: the best score watched, whose weights were kept.
 
     history_ : dict of ndarray
         Per-epoch ``train_loss`` and, where they apply, ``val_loss``,
-        ``train_accuracy`` and ``val_accuracy``. As in Keras, the training
+        ``train_accuracy``, ``val_accuracy``, ``val_score`` and
+        ``train_score`` (see `scoring`). As in Keras, the training
         numbers average the epoch's minibatches while the weights move (with
         dropout active); the validation numbers are computed at the end of the
         epoch. A key absent in some epochs (a validation set given to only one
@@ -249,6 +267,7 @@ class _BaseFFNN(BaseEstimator):
     batch_norm: bool = False
     clip_norm: Any = None
     verbose: int = 0
+    scoring: Any = None
 
     # ----- hooks for the estimators -------------------------------------------
 
@@ -272,6 +291,10 @@ class _BaseFFNN(BaseEstimator):
     def _weights(self, y: Any, sample_weight: Array | None) -> Array | None:
         """Combine `sample_weight` with any class weights."""
         return sample_weight
+
+    def _decode_targets(self, targets: Array) -> Any:
+        """Turn encoded targets back into `y` as `fit` took it (for scorers)."""
+        raise NotImplementedError
 
     def _stratify(self, y: Any) -> Any:
         """Labels to stratify the validation split on, or None."""
@@ -471,6 +494,7 @@ class _BaseFFNN(BaseEstimator):
         """Check every parameter; return the shared ones as settings."""
         settings = _validation.check_common(self.get_params())
         self._check_own_params()
+        _scoring.check(self, self.scoring)
         return settings
 
     def _prepare(self, call: _FitCall) -> _Prepared:
@@ -543,7 +567,7 @@ class _BaseFFNN(BaseEstimator):
         self._network.initialize(np.random.default_rng(self._seed), shape.weight_init)
         self._history = History()
         self.n_iter_ = self.t_ = 0
-        self.best_loss_ = np.inf
+        self.best_loss_ = self._best_monitored = np.inf
         self.n_outputs_ = n_outputs
         self.n_layers_ = len(shape.hidden_layer_sizes) + 2
 
@@ -632,6 +656,7 @@ class _BaseFFNN(BaseEstimator):
             epochs=call.epochs(settings),
             history=self._history,
             accuracy=self._metric(),
+            score=_scoring.epoch_score(self, self.scoring, self._decode_targets),
         )
         if isinstance(self._scheduler, str):  # "lbfgs"
             return train_lbfgs(run)
@@ -641,7 +666,7 @@ class _BaseFFNN(BaseEstimator):
             rng=np.random.default_rng([self._seed, self.n_iter_]),
             seed=self._seed,
             first_step=self.t_,
-            best_loss=self.best_loss_ if call.incremental else np.inf,
+            best=self._best_monitored if call.incremental else np.inf,
         )
         return train_minibatch(run, self._scheduler, start)
 
@@ -651,7 +676,12 @@ class _BaseFFNN(BaseEstimator):
         """Add what the loop did to the fitted attributes; return warnings."""
         self.n_iter_ += result.n_iter
         self.t_ += result.steps
-        self.best_loss_ = float(result.best_loss)
+        self._best_monitored = float(result.best)
+        if self.scoring is None:
+            self.best_loss_ = self._best_monitored
+        else:
+            self.best_score_ = -self._best_monitored
+            self.best_loss_ = self._lowest_recorded_loss()
         ran_out = not result.converged and result.n_iter == epochs
         if not incremental and ran_out and not result.messages:
             return [
@@ -659,6 +689,13 @@ class _BaseFFNN(BaseEstimator):
                 "loss converged; raise epochs or eta, or loosen tol."
             ]
         return result.messages
+
+    def _lowest_recorded_loss(self) -> float:
+        """Return the lowest loss recorded on the set that the score watches."""
+        key = "val_loss" if self.early_stopping else "train_loss"
+        losses = np.asarray(self._history.records.get(key, []), dtype=float)
+        losses = losses[np.isfinite(losses)]
+        return float(losses.min()) if len(losses) else np.inf
 
     # ----- prediction ----------------------------------------------------------
 

@@ -128,6 +128,13 @@ class FFNNClassifier(ClassifierMixin, _BaseFFNN):
             self._class_weight_used = copy.deepcopy(self.class_weight)
         return self._class_weights
 
+    def _decode_targets(self, targets: Array) -> Array:
+        if self._target_type == "multilabel-indicator":
+            return targets.astype(int)
+        if self._target_type == "binary":
+            return self.classes_[(targets[:, 0] > 0.5).astype(int)]
+        return self.classes_[np.argmax(targets, axis=1)]
+
     def _stratify(self, y: Any) -> Any:
         return None if self._target_type == "multilabel-indicator" else y
 

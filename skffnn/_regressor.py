@@ -80,6 +80,9 @@ class FFNNRegressor(RegressorMixin, _BaseFFNN):
             )
         return targets
 
+    def _decode_targets(self, targets: Array) -> Array:
+        return targets.ravel() if self._y_ndim == 1 else targets
+
     def predict(self, X: Any) -> Array:
         """Predict targets for `X`.
 

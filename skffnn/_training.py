@@ -25,6 +25,7 @@ from skffnn.schedulers import Scheduler
 
 Array = np.ndarray
 Accuracy = Callable[[Array, Array], float]
+Score = Callable[["Dataset", str], float]
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,10 @@ class Run:
         Appended to, one entry per epoch.
     accuracy : callable or None
         ``accuracy(y, out)`` for classifiers, recorded in `history`.
+    score : callable or None
+        ``score(data, which)``, higher is better: the user's `scoring`, with
+        `which` naming the data for error messages. When given, it is
+        recorded and watched instead of the loss.
     """
 
     network: Network
@@ -134,6 +139,23 @@ class Run:
     epochs: int
     history: History
     accuracy: Accuracy | None = None
+    score: Score | None = None
+
+    @property
+    def watches_validation(self) -> bool:
+        """Whether patience watches the validation set (early stopping)."""
+        return self.settings.early_stopping and self.validation is not None
+
+    @property
+    def monitored(self) -> str:
+        """The history key that patience watches."""
+        prefix = "val_" if self.watches_validation else "train_"
+        return prefix + ("score" if self.score is not None else "loss")
+
+    def lower_is_better(self, record: dict[str, float]) -> float:
+        """Return the monitored value of `record`, negated if it is a score."""
+        value = record[self.monitored]
+        return -value if self.score is not None else value
 
 
 @dataclass(frozen=True)
@@ -148,14 +170,15 @@ class Continuation:
         Seeds the dropout masks.
     first_step : int
         Optimizer steps taken by earlier calls, so that masks never repeat.
-    best_loss : float
-        Best monitored loss of earlier calls (for patience across calls).
+    best : float
+        Best monitored value of earlier calls, lower is better (a score
+        negated), for patience across calls.
     """
 
     rng: np.random.Generator
     seed: int = 0
     first_step: int = 0
-    best_loss: float = np.inf
+    best: float = np.inf
 
 
 @dataclass
@@ -165,7 +188,7 @@ class TrainingResult:
     n_iter: int = 0
     steps: int = 0
     converged: bool = False
-    best_loss: float = np.inf
+    best: float = np.inf  # of the monitored value, lower is better
     messages: list[str] = field(default_factory=list)
 
 
@@ -210,8 +233,13 @@ class _EpochLog:
         self.run, self.progress = run, progress
 
     def score_validation(self, record: dict[str, float]) -> None:
-        """Add the validation loss (and accuracy) to `record`."""
+        """Add the validation loss, accuracy and score to `record`.
+
+        And the training score, when patience watches it.
+        """
         run = self.run
+        if run.score is not None and run.monitored == "train_score":
+            record["train_score"] = run.score(run.train, "training data")
         if run.validation is None:
             return
         data = run.validation
@@ -221,6 +249,8 @@ class _EpochLog:
         record["val_loss"] = loss
         if run.accuracy is not None:
             record["val_accuracy"] = run.accuracy(data.y, out)
+        if run.score is not None:
+            record["val_score"] = run.score(data, "validation set")
 
     def write(self, record: dict[str, float]) -> None:
         """Append `record` to the history and show it on the bar."""
@@ -449,9 +479,8 @@ def train_minibatch(
     result : TrainingResult
     """
     network = run.network
-    result = TrainingResult(best_loss=start.best_loss)
-    watch_validation = run.settings.early_stopping and run.validation is not None
-    patience = _Patience(run.settings, start.best_loss, network.theta)
+    result = TrainingResult(best=start.best)
+    patience = _Patience(run.settings, start.best, network.theta)
     guard = _DivergenceGuard(network.theta)  # the starting weights at first
     step = _MinibatchStep(run, scheduler, start)
     epoch = _Epoch(run, step, start.rng)
@@ -471,14 +500,13 @@ def train_minibatch(
                 result.n_iter += 1
                 log.write(record)
                 guard.update(record["train_loss"], epoch_start)
-                monitored = record["val_loss" if watch_validation else "train_loss"]
-                if patience.update(monitored, network.theta):
+                if patience.update(run.lower_is_better(record), network.theta):
                     result.converged = True
                     break
         except KeyboardInterrupt:
             result.steps = step.t - start.first_step
             result.messages.append(_interrupted(f"{result.n_iter} epochs"))
-    _finish(run, result, patience, guard, watch_validation)
+    _finish(run, result, patience, guard)
     return result
 
 
@@ -509,10 +537,9 @@ def _finish(
     result: TrainingResult,
     patience: _Patience,
     guard: _DivergenceGuard,
-    watch_validation: bool,
 ) -> None:
     """Restore the best weights, or the lowest-loss ones after a blow-up."""
-    if watch_validation:
+    if run.watches_validation:
         patience.restore(run.network)
     elif guard.blew_up() and not result.messages:
         guard.restore(run.network)
@@ -524,7 +551,7 @@ def _finish(
                 f"its lowest ({guard.loss:.3g})",
             )
         )
-    result.best_loss = patience.best
+    result.best = patience.best
 
 
 # ----- full-batch L-BFGS ------------------------------------------------------
@@ -602,7 +629,7 @@ def _accept_lbfgs(
             "weights were kept. Scale the inputs (e.g. StandardScaler)."
         )
     result.n_iter = result.steps = int(solution.nit)
-    result.best_loss = float(solution.fun)
+    result.best = float(solution.fun)
     result.converged = solution.status == 0
 
 

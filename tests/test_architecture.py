@@ -25,13 +25,15 @@ ALLOWED = {
     "_training": CONCEPTS | {"_network", "_validation"},
     "_validation": CONCEPTS,
     "_data": CONCEPTS | {"_network", "_training"},
-    "_base": CONCEPTS | {"_network", "_training", "_validation", "_data"},
+    "_scoring": {"_training"},
+    "_base": CONCEPTS | {"_network", "_training", "_validation", "_data", "_scoring"},
     "_regressor": CONCEPTS | {"_base", "_validation"},
     "_classifier": CONCEPTS | {"_base", "_validation", "_data"},
     "_gradcheck": CONCEPTS | {"_network"},
     "__init__": CONCEPTS | {"_regressor", "_classifier", "_gradcheck"},
 }
-SKLEARN_USERS = {"_data", "_base", "_regressor", "_classifier", "_gradcheck"}
+SKLEARN_USERS = {"_data", "_scoring", "_base", "_regressor", "_classifier"}
+SKLEARN_USERS |= {"_gradcheck"}
 
 
 def _imports(path):
@@ -124,7 +126,7 @@ def test_ruff(command):
 
 
 ESTIMATOR_LAYER = ["_base", "_training", "_validation", "_data", "_regressor"]
-ESTIMATOR_LAYER += ["_classifier"]
+ESTIMATOR_LAYER += ["_classifier", "_scoring"]
 
 
 def _function_code_lines(path):

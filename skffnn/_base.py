@@ -20,12 +20,14 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from skffnn import _data, _scoring, _validation
+from skffnn import _callbacks, _data, _scoring, _validation, schedules
 from skffnn._data import Given, ValidationInput
 from skffnn._network import Network, network_names
 from skffnn._training import (
     Continuation,
     Dataset,
+    EpochCallbacks,
+    EtaPlan,
     History,
     Run,
     TrainingResult,
@@ -134,6 +136,21 @@ SHARED_PARAMETERS_DOC = """
         epochs with the training and validation loss (and accuracy for
         classifiers).
 
+    eta_schedule : str or Schedule, default="constant"
+        How the learning rate changes from epoch to epoch, apart from the
+        update rule: ``"constant"``, ``"invscaling"`` (``eta / (t + 1) **
+        0.5``), ``"step"`` (halved every 10 epochs), ``"cosine"`` (down to 0
+        over `epochs`), ``"plateau"`` (times 0.1 after 5 epochs without
+        improving the monitored loss or score by 1e-4), or a
+        :class:`skffnn.schedules.Schedule` with its own parameters, e.g.
+        ``Step(gamma=0.1, step_size=30)``. ``t`` counts epochs from 0 over the
+        whole training: warm starts and `partial_fit` continue the schedule. It
+        scales `eta`, or the own rate of a `scheduler` instance; ``"lbfgs"``
+        takes only ``"constant"``. The rate of each epoch is recorded in
+        ``history_["eta"]``. ``"plateau"`` counts its own patience apart from
+        `n_iter_no_change`: with the defaults the rate drops twice before
+        training stops.
+
     scoring : str, callable or None, default=None
         What `tol` / `n_iter_no_change` and early stopping watch, as in
         :class:`~sklearn.ensemble.HistGradientBoostingClassifier`: ``None``
@@ -187,7 +204,8 @@ SHARED_ATTRIBUTES_DOC = """
     history_ : dict of ndarray
         Per-epoch ``train_loss`` and, where they apply, ``val_loss``,
         ``train_accuracy``, ``val_accuracy``, ``val_score`` and
-        ``train_score`` (see `scoring`). As in Keras, the training
+        ``train_score`` (see `scoring`), and ``eta``, the learning rate of the
+        epoch (minibatch schedulers). As in Keras, the training
         numbers average the epoch's minibatches while the weights move (with
         dropout active); the validation numbers are computed at the end of the
         epoch. A key absent in some epochs (a validation set given to only one
@@ -241,8 +259,10 @@ def _rollback(network: Network) -> Callable[[], None]:
     return rollback
 
 
+# On scikit-learn >= 1.9 the first base is CallbackSupportMixin (set_callbacks);
+# on older versions an empty class, so that the bases are fixed at import.
 @dataclass(kw_only=True, eq=False, repr=False)
-class _BaseFFNN(BaseEstimator):
+class _BaseFFNN(_callbacks.CallbackSupport, BaseEstimator):
     """Shared parameters, fitting, prediction and fitted attributes."""
 
     hidden_layer_sizes: Any = (100,)
@@ -267,6 +287,7 @@ class _BaseFFNN(BaseEstimator):
     batch_norm: bool = False
     clip_norm: Any = None
     verbose: int = 0
+    eta_schedule: Any = "constant"
     scoring: Any = None
 
     # ----- hooks for the estimators -------------------------------------------
@@ -447,7 +468,9 @@ class _BaseFFNN(BaseEstimator):
         """
         restore = self._snapshot(call)
         try:
-            messages = self._run_fit(call)
+            # The callbacks' teardown runs inside, before restore() would
+            # forget which callbacks were set up.
+            messages = _callbacks.run(self, lambda: self._run_fit(call))
         except BaseException:
             restore()
             raise
@@ -469,6 +492,8 @@ class _BaseFFNN(BaseEstimator):
             undo += [_rollback(self._network), lambda: history.truncate(lengths)]
             if call.incremental and "_scheduler" in saved:
                 saved["_scheduler"] = copy.deepcopy(saved["_scheduler"])
+            if "_eta_schedule" in saved:  # a plateau's state changes in place
+                saved["_eta_schedule"] = copy.deepcopy(saved["_eta_schedule"])
 
         def restore() -> None:
             self.__dict__.clear()
@@ -487,8 +512,29 @@ class _BaseFFNN(BaseEstimator):
             # bag, or a streamed batch): no step, as SGDClassifier makes none.
             return [] if call.incremental else [_data.NOTHING_TO_LEARN]
         # Everything is checked: from here on the network changes in place.
-        result = self._train(prepared.settings, train, validation, call)
-        return self._record(result, call.epochs(prepared.settings), call.incremental)
+        callbacks = self._open_callbacks(call, prepared.settings)
+        result = self._train(prepared.settings, train, validation, call, callbacks)
+        messages = self._record(
+            result, call.epochs(prepared.settings), call.incremental
+        )
+        callbacks.close()  # once the fitted attributes are final
+        return messages
+
+    def _open_callbacks(
+        self, call: _FitCall, settings: Settings
+    ) -> _callbacks.FitCallbacks | _callbacks.NoCallbacks:
+        """Begin the task tree of this fit for the user's callbacks, if any."""
+        network = self._network
+        return _callbacks.open_fit(
+            self,
+            call.X,
+            call.y,
+            sample_weight=call.sample_weight,
+            max_epochs=call.epochs(settings),
+            # A fitted copy for the callbacks must not share the live network.
+            snapshot=lambda: {"_network": copy.deepcopy(network)},
+            task_name="partial_fit" if call.incremental else "fit",
+        )
 
     def _check_params(self) -> Settings:
         """Check every parameter; return the shared ones as settings."""
@@ -644,6 +690,7 @@ class _BaseFFNN(BaseEstimator):
         train: Dataset,
         validation: Dataset | None,
         call: _FitCall,
+        callbacks: EpochCallbacks,
     ) -> TrainingResult:
         """Run the training loop that the scheduler calls for."""
         if call.first_call or not call.incremental or not hasattr(self, "_scheduler"):
@@ -657,6 +704,8 @@ class _BaseFFNN(BaseEstimator):
             history=self._history,
             accuracy=self._metric(),
             score=_scoring.epoch_score(self, self.scoring, self._decode_targets),
+            eta_plan=self._eta_plan(settings, call),
+            callbacks=callbacks,
         )
         if isinstance(self._scheduler, str):  # "lbfgs"
             return train_lbfgs(run)
@@ -669,6 +718,32 @@ class _BaseFFNN(BaseEstimator):
             best=self._best_monitored if call.incremental else np.inf,
         )
         return train_minibatch(run, self._scheduler, start)
+
+    def _eta_plan(self, settings: Settings, call: _FitCall) -> EtaPlan | None:
+        """Return how `eta` follows `eta_schedule` in this call (None: untouched).
+
+        The running schedule is fitted state: warm starts and partial_fit
+        continue it (and a plateau's reductions) at epoch ``t = n_iter_``; a
+        new network or a changed `eta_schedule` starts a fresh one.
+        """
+        fresh = settings.eta_schedule
+        if call.first_call or getattr(self, "_eta_schedule", None) != fresh:
+            self._eta_schedule = fresh
+        scheduler = settings.scheduler
+        base = getattr(scheduler, "eta", None)
+        if isinstance(scheduler, str) or base is None:
+            return None  # L-BFGS, or a user's Scheduler without a rate
+        # A user's own Scheduler may change its eta itself: a constant
+        # schedule leaves it alone (and only records it).
+        builtin = type(scheduler) in _validation.BUILTIN_SCHEDULERS
+        constant = isinstance(self._eta_schedule, schedules.Constant)
+        return EtaPlan(
+            self._eta_schedule,
+            float(base),
+            self.n_iter_,
+            settings.loop.epochs,
+            sets_rate=builtin or not constant,
+        )
 
     def _record(
         self, result: TrainingResult, epochs: int, incremental: bool
@@ -716,6 +791,11 @@ class _BaseFFNN(BaseEstimator):
                 "[-10, 10] at fit)."
             )
         return out
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Return the state to pickle, without the callbacks of a fitted model."""
+        state = super().__getstate__()
+        return _callbacks.without_callbacks(state, fitted="_network" in state)
 
     def __sklearn_tags__(self) -> Any:
         """Declare sparse input support."""

@@ -14,7 +14,7 @@ import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -22,6 +22,7 @@ from skffnn import _dropout
 from skffnn._network import Network
 from skffnn._validation import LoopSettings
 from skffnn.schedulers import Scheduler
+from skffnn.schedules import Schedule
 
 Array = np.ndarray
 Accuracy = Callable[[Array, Array], float]
@@ -106,6 +107,55 @@ class History:
         return {key: np.asarray(values) for key, values in self.records.items()}
 
 
+class EpochCallbacks(Protocol):
+    """What the loop tells the user's callbacks (see :mod:`skffnn._callbacks`)."""
+
+    def begin_epoch(self) -> None:
+        """Say that an epoch begins."""
+
+    def end_epoch(self) -> bool:
+        """Say that an epoch was recorded; return True to stop training."""
+
+
+class _NoCallbacks:
+    def begin_epoch(self) -> None:
+        pass
+
+    def end_epoch(self) -> bool:
+        return False
+
+
+@dataclass(frozen=True)
+class EtaPlan:
+    """How the scheduler's rate follows the eta schedule in this call.
+
+    Parameters
+    ----------
+    schedule : Schedule
+        The estimator's running schedule (a plateau's state carries over).
+    base : float
+        The rate it scales: ``eta``, or a Scheduler instance's own.
+    first_epoch : int
+        ``t`` of this call's first epoch: the epochs trained before it.
+    epochs : int
+        ``T`` of the formulas: the estimator's ``epochs``.
+    sets_rate : bool
+        Whether to set the scheduler's ``eta`` (else it is only recorded).
+    """
+
+    schedule: Schedule
+    base: float
+    first_epoch: int
+    epochs: int
+    sets_rate: bool = True
+
+    def rate(self, epoch: int) -> float:
+        """Return the rate of this call's `epoch` (from 0)."""
+        return float(
+            self.schedule.rate(self.base, self.first_epoch + epoch, self.epochs)
+        )
+
+
 @dataclass(frozen=True)
 class Run:
     """What one call of a training loop works on.
@@ -130,6 +180,10 @@ class Run:
         ``score(data, which)``, higher is better: the user's `scoring`, with
         `which` naming the data for error messages. When given, it is
         recorded and watched instead of the loss.
+    eta_plan : EtaPlan or None
+        The learning-rate schedule (minibatch training only).
+    callbacks : EpochCallbacks or None
+        Told when each epoch begins and ends; may stop training.
     """
 
     network: Network
@@ -140,6 +194,8 @@ class Run:
     history: History
     accuracy: Accuracy | None = None
     score: Score | None = None
+    eta_plan: EtaPlan | None = None
+    callbacks: EpochCallbacks = field(default_factory=_NoCallbacks)
 
     @property
     def watches_validation(self) -> bool:
@@ -478,36 +534,71 @@ def train_minibatch(
     -------
     result : TrainingResult
     """
-    network = run.network
-    result = TrainingResult(best=start.best)
-    patience = _Patience(run.settings, start.best, network.theta)
-    guard = _DivergenceGuard(network.theta)  # the starting weights at first
-    step = _MinibatchStep(run, scheduler, start)
-    epoch = _Epoch(run, step, start.rng)
-    with _session(run) as progress:
-        log = _EpochLog(run, progress)
-        try:
-            for _ in range(run.epochs):
-                epoch_start = network.theta.copy()
-                record = _checked_epoch(epoch, log, network)
-                result.steps = step.t - start.first_step
-                if record is None:
-                    guard.restore(network)
-                    result.messages.append(
-                        _diverged(result.n_iter + 1, "stopped being finite")
-                    )
-                    break
-                result.n_iter += 1
-                log.write(record)
-                guard.update(record["train_loss"], epoch_start)
-                if patience.update(run.lower_is_better(record), network.theta):
-                    result.converged = True
-                    break
-        except KeyboardInterrupt:
-            result.steps = step.t - start.first_step
-            result.messages.append(_interrupted(f"{result.n_iter} epochs"))
-    _finish(run, result, patience, guard)
-    return result
+    return _MinibatchLoop(run, scheduler, start).train()
+
+
+class _MinibatchLoop:
+    """Epochs of minibatch steps, with the steps between them in order."""
+
+    def __init__(self, run: Run, scheduler: Scheduler, start: Continuation) -> None:
+        self.run, self.scheduler, self.start = run, scheduler, start
+        theta = run.network.theta
+        self.result = TrainingResult(best=start.best)
+        self.patience = _Patience(run.settings, start.best, theta)
+        self.guard = _DivergenceGuard(theta)  # the starting weights at first
+        self.step = _MinibatchStep(run, scheduler, start)
+        self.epoch = _Epoch(run, self.step, start.rng)
+
+    def train(self) -> TrainingResult:
+        """Run the epochs; return what they did."""
+        result = self.result
+        with _session(self.run) as progress:
+            log = _EpochLog(self.run, progress)
+            try:
+                for index in range(self.run.epochs):
+                    if self._epoch(index, log):
+                        break
+            except KeyboardInterrupt:
+                result.messages.append(_interrupted(f"{result.n_iter} epochs"))
+            finally:
+                result.steps = self.step.t - self.start.first_step
+        _finish(self.run, result, self.patience, self.guard)
+        return result
+
+    def _epoch(self, index: int, log: _EpochLog) -> bool:
+        """Train and record epoch `index` of this call; return whether to stop."""
+        run, network, result = self.run, self.run.network, self.result
+        run.callbacks.begin_epoch()
+        eta = self._set_rate(index)
+        epoch_start = network.theta.copy()
+        record = _checked_epoch(self.epoch, log, network)
+        if record is None:
+            self.guard.restore(network)
+            result.messages.append(_diverged(result.n_iter + 1, "stopped being finite"))
+            return True
+        if eta is not None:
+            record["eta"] = eta
+        result.n_iter += 1
+        log.write(record)
+        self.guard.update(record["train_loss"], epoch_start)
+        monitored = run.lower_is_better(record)
+        exhausted = self.patience.update(monitored, network.theta)
+        if run.eta_plan is not None:
+            run.eta_plan.schedule.update(monitored)
+        if run.callbacks.end_epoch():
+            result.converged = True  # the user's callback stopped it: no warning
+            return True
+        result.converged = exhausted
+        return exhausted
+
+    def _set_rate(self, index: int) -> float | None:
+        """Give the scheduler the schedule's rate for epoch `index`; return it."""
+        plan = self.run.eta_plan
+        if plan is None:
+            return None
+        if plan.sets_rate:
+            self.scheduler.eta = plan.rate(index)
+        return float(self.scheduler.eta)
 
 
 def _checked_epoch(
@@ -580,7 +671,12 @@ def train_lbfgs(run: Run) -> TrainingResult:
             log.score_validation(record)
             log.write(record)
             result.n_iter += 1
+            if run.callbacks.end_epoch():
+                raise StopIteration  # SciPy >= 1.11 ends minimize() on it
+            if result.n_iter < run.epochs:
+                run.callbacks.begin_epoch()
 
+        run.callbacks.begin_epoch()
         try:
             solution = _minimize(run, accepted.copy(), record_iteration)
         except KeyboardInterrupt:

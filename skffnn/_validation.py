@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from skffnn import activations, costs, schedulers
+from skffnn import activations, costs, schedulers, schedules
 
 WEIGHT_INITS = ("auto", "glorot", "he", "normal")
 
@@ -201,13 +201,15 @@ def _check_rate(name: str, value: Any) -> float:
     return check_real(name, value, low=0, high=1, high_open=True)
 
 
-_BUILTIN_SCHEDULERS = (
+BUILTIN_SCHEDULERS = (
     schedulers.Constant,
     schedulers.Momentum,
     schedulers.Adagrad,
+    schedulers.AdagradMomentum,
     schedulers.RMSprop,
     schedulers.Adam,
 )
+"""The update rules skffnn defines (a user's subclass of one is not among them)."""
 
 
 def _check_builtin_instance(scheduler: schedulers.Scheduler) -> None:
@@ -216,7 +218,7 @@ def _check_builtin_instance(scheduler: schedulers.Scheduler) -> None:
     ``Adam(0.01, 1.0, 1.0)`` would otherwise divide by zero at its first step.
     A user's own Scheduler subclass is left to define its own rules.
     """
-    if not isinstance(scheduler, _BUILTIN_SCHEDULERS):
+    if not isinstance(scheduler, BUILTIN_SCHEDULERS):
         return
     rates = {"eta", "momentum", "rho", "rho2"}  # a subclass may add settings
     for name, value in scheduler._params().items():
@@ -300,6 +302,7 @@ class Settings:
     network: NetworkSettings
     loop: LoopSettings
     scheduler: schedulers.Scheduler | str  # a fresh Scheduler, or "lbfgs"
+    eta_schedule: schedules.Schedule  # a fresh schedule, in its initial state
     warm_start: bool
 
 
@@ -348,12 +351,38 @@ def _check_loop(params: Mapping[str, Any]) -> LoopSettings:
     )
 
 
+def check_eta_schedule(
+    value: Any, scheduler: schedulers.Scheduler | str
+) -> schedules.Schedule:
+    """Return a fresh schedule for `value`; refuse what the scheduler cannot use.
+
+    L-BFGS sets its own steps, and a user's Scheduler without an ``eta``
+    attribute has no rate to scale: both take only the constant schedule.
+    """
+    schedule = schedules.resolve(value)
+    if isinstance(schedule, schedules.Constant):
+        return schedule
+    if isinstance(scheduler, str):
+        raise ValueError(
+            f"eta_schedule={value!r} needs a minibatch scheduler; "
+            "scheduler='lbfgs' sets its own steps and takes only 'constant'."
+        )
+    if not isinstance(getattr(scheduler, "eta", None), Real):
+        raise ValueError(
+            f"eta_schedule={value!r} scales the scheduler's eta, but "
+            f"{type(scheduler).__name__} has no numeric eta attribute."
+        )
+    return schedule
+
+
 def check_common(params: Mapping[str, Any]) -> Settings:
     """Validate the parameters both estimators share; return them as settings."""
     network = _check_network(params)
+    scheduler = build_scheduler(params)
     return Settings(
         network=network,
         loop=_check_loop(params),
-        scheduler=build_scheduler(params),
+        scheduler=scheduler,
+        eta_schedule=check_eta_schedule(params["eta_schedule"], scheduler),
         warm_start=check_bool("warm_start", params["warm_start"]),
     )

@@ -101,7 +101,7 @@ def test_fitted_attributes(case, with_validation):
     assert all(np.isfinite(est.loss_curve_))
     assert np.isfinite(est.best_loss_)
     assert est.best_loss_ == min(est.loss_curve_)
-    expected_keys = {"train_loss"}
+    expected_keys = {"train_loss", "eta"}  # Adam's rate, constant by default
     if is_classifier(est):
         expected_keys.add("train_accuracy")
         np.testing.assert_array_equal(est.classes_, [0, 1])
@@ -115,6 +115,7 @@ def test_fitted_attributes(case, with_validation):
         assert isinstance(values, np.ndarray)
         assert values.shape == (est.n_iter_,)
     np.testing.assert_array_equal(history["train_loss"], est.loss_curve_)
+    np.testing.assert_array_equal(history["eta"], np.full(est.n_iter_, est.eta))
 
 
 @pytest.mark.parametrize("est_class", [FFNNRegressor, FFNNClassifier])

@@ -91,7 +91,7 @@ def test_multilabel_indicator_targets():
     assert np.max(np.abs(proba.sum(axis=1) - 1)) > 0.1
     np.testing.assert_array_equal(pred, (proba > 0.5).astype(int))
     assert est.score(X, y) > 0.95  # subset accuracy: every label right
-    assert set(est.history_) == {"train_loss", "train_accuracy"}
+    assert set(est.history_) == {"train_loss", "train_accuracy", "eta"}
 
 
 def test_string_labels(multiclass_data):

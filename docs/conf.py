@@ -22,7 +22,7 @@ from gallery_scraper import SavedPNGScraper, reset_argv  # noqa: E402
 
 project = "skffnn"
 author = "skffnn developers"
-copyright = "skffnn developers"  # noqa: A001 (Sphinx's name)
+copyright = "skffnn developers"
 release = skffnn.__version__
 version = release
 

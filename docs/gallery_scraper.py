@@ -44,14 +44,12 @@ class SavedPNGScraper:
         saved = sorted(
             out.glob("*.png"), key=lambda path: (path.stat().st_mtime_ns, path.name)
         )
-        new = [
-            path for path in saved if self.seen.get(path) != path.stat().st_mtime_ns
-        ]
+        new = [path for path in saved if self.seen.get(path) != path.stat().st_mtime_ns]
         image_paths = []
-        for path, target in zip(new, block_vars["image_path_iterator"]):
+        for path in new:
             self.seen[path] = path.stat().st_mtime_ns
-            shutil.copyfile(path, target)
-            image_paths.append(target)
+            image_paths.append(next(block_vars["image_path_iterator"]))
+            shutil.copyfile(path, image_paths[-1])
         return figure_rst(image_paths, gallery_conf["src_dir"])
 
     def __repr__(self):

@@ -192,4 +192,4 @@ def write(project, version, entries):
 if __name__ == "__main__":
     HERE.mkdir(exist_ok=True)
     for project, (version, entries) in INVENTORIES.items():
-        print(write(project, version, entries))
+        write(project, version, entries)

@@ -18,6 +18,7 @@ import skffnn
 DOCS = Path(__file__).resolve().parent
 sys.path.insert(0, str(DOCS))
 
+from bench_tables import write_tables  # noqa: E402
 from gallery_scraper import SavedPNGScraper, reset_argv  # noqa: E402
 
 project = "skffnn"
@@ -35,7 +36,12 @@ extensions = [
     "sphinx_gallery.gen_gallery",
 ]
 
-exclude_patterns = ["_build", "auto_examples/*.ipynb", "auto_examples/*.py"]
+exclude_patterns = [
+    "_build",
+    "_generated",
+    "auto_examples/*.ipynb",
+    "auto_examples/*.py",
+]
 templates_path = ["_templates"]
 nitpicky = True
 # Single backticks name a parameter, as in numpydoc docstrings: shown as code.
@@ -109,7 +115,8 @@ def copy_mathjax(app, exception):
 
 
 def setup(app):
-    """Register the MathJax copy step."""
+    """Write the benchmark tables; register the MathJax copy step."""
+    write_tables(DOCS.parent / "benchmarks", DOCS / "_generated")
     app.connect("build-finished", copy_mathjax)
 
 

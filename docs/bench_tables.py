@@ -11,7 +11,6 @@ import statistics
 
 COLUMNS = [
     "workload",
-    "dtype",
     "batch",
     "n_train",
     "skffnn s/epoch",
@@ -37,7 +36,6 @@ def rows(results):
         epoch_theirs = _median(theirs, "epoch_seconds")
         yield [
             workload["name"],
-            workload["dtype"],
             workload["batch"],
             f"{workload['n_train']:,}",
             f"{epoch_ours:.4g}",

@@ -143,8 +143,8 @@ def main(out_dir, quick=False):
 # %%
 # Run the demo. As a script it takes ``--quick`` (a tiny run in seconds) and ``--out``
 # (the folder for the PNG files); the gallery runs it with ``--quick`` in CI's build and
-# in full for a release. Below: the table of accuracies, then the loss and accuracy
-# curves.
+# in full for a release. Below: the loss and accuracy curves, then the printed table of
+# accuracies.
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description="Breast cancer")

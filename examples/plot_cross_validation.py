@@ -168,7 +168,7 @@ def main(out_dir, quick=False):
 # %%
 # Run the demo. As a script it takes ``--quick`` (a tiny run in seconds) and ``--out``
 # (the folder for the PNG files); the gallery runs it with ``--quick`` in CI's build and
-# in full for a release. Below: the fold scores, then the two figures.
+# in full for a release. Below: the two figures, then the printed fold scores.
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description="Cross-validation and learning curves")

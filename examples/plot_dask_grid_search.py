@@ -206,8 +206,8 @@ def main(out_dir, quick=False, scheduler=None):
 # %%
 # Run the demo. As a script it takes ``--quick`` (a tiny run in seconds) and ``--out``
 # (the folder for the PNG files); the gallery runs it with ``--quick`` in CI's build and
-# in full for a release. Below: the results table, then the accuracy grid and task
-# stream.
+# in full for a release. Below: the accuracy grid and task stream, then the printed
+# results.
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(

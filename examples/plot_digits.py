@@ -137,8 +137,8 @@ def main(out_dir, quick=False):
 # %%
 # Run the demo. As a script it takes ``--quick`` (a tiny run in seconds) and ``--out``
 # (the folder for the PNG files); the gallery runs it with ``--quick`` in CI's build and
-# in full for a release. Below: the accuracy, then the confusion matrix and the
-# mistakes.
+# in full for a release. Below: the confusion matrix and the mistakes, then the printed
+# accuracy.
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description="Handwritten digits")

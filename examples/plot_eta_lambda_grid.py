@@ -158,8 +158,8 @@ def main(out_dir, quick=False):
 # %%
 # Run the demo. As a script it takes ``--quick`` (a tiny run in seconds) and ``--out``
 # (the folder for the PNG files); the gallery runs it with ``--quick`` in CI's build and
-# in full for a release. Below: the best pair and its test accuracy, then the heatmaps;
-# too large a learning rate or too strong a penalty both lose accuracy.
+# in full for a release. Below: the heatmaps, where too large a learning rate or too
+# strong a penalty both lose accuracy, then the printed best pair and its test accuracy.
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description="Learning rate and L2 penalty")

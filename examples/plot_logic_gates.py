@@ -142,9 +142,9 @@ def main(out_dir, quick=False):
 # %%
 # Run the demo. As a script it takes ``--quick`` (a tiny run in seconds) and ``--out``
 # (the folder for the PNG files); the gallery runs it with ``--quick`` in CI's build and
-# in full for a release. Below: the table, where only XOR defeats the model without a
-# hidden layer, then the decision regions: one straight boundary cannot separate XOR's
-# classes.
+# in full for a release. Below: the decision regions, where one straight boundary cannot
+# separate XOR's classes, then the printed table: only XOR defeats the model without a
+# hidden layer.
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description="Logic gates")

@@ -188,7 +188,8 @@ def main(out_dir, quick=False):
 # %%
 # Run the demo. As a script it takes ``--quick`` (a tiny run in seconds) and ``--out``
 # (the folder for the PNG files); the gallery runs it with ``--quick`` in CI's build and
-# in full for a release. Below: the test errors, then the surfaces and the loss curves.
+# in full for a release. Below: the surfaces and the loss curves, then the printed test
+# errors.
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description="Polynomial regression")

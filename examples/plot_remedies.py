@@ -165,7 +165,8 @@ def main(out_dir, quick=False):
 # %%
 # Run the demo. As a script it takes ``--quick`` (a tiny run in seconds) and ``--out``
 # (the folder for the PNG files); the gallery runs it with ``--quick`` in CI's build and
-# in full for a release. Below: the final losses of every run, then the three panels.
+# in full for a release. Below: the three panels, then the printed final losses of every
+# run.
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(

@@ -3,6 +3,7 @@
 import doctest
 import importlib
 import pkgutil
+from pathlib import Path
 
 import pytest
 from sklearn.utils import estimator_html_repr
@@ -14,13 +15,25 @@ from skffnn._base import DOCS_URL
 MODULES = sorted(
     info.name for info in pkgutil.iter_modules(skffnn.__path__, prefix="skffnn.")
 )
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+PAGES_WITH_EXAMPLES = ["user_guide/network.rst", "user_guide/schedulers.rst"]
+FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 
 
 @pytest.mark.parametrize("name", MODULES)
 def test_docstring_examples_run(name):
     module = importlib.import_module(name)
-    flags = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
-    result = doctest.testmod(module, optionflags=flags, verbose=False)
+    result = doctest.testmod(module, optionflags=FLAGS, verbose=False)
+    assert result.failed == 0
+
+
+@pytest.mark.parametrize("page", PAGES_WITH_EXAMPLES)
+def test_user_guide_examples_run(page):
+    path = DOCS / page
+    result = doctest.testfile(
+        str(path), module_relative=False, optionflags=FLAGS, verbose=False
+    )
+    assert result.attempted > 0, f"{page} has no example to run"
     assert result.failed == 0
 
 

@@ -123,14 +123,31 @@ def setup(app):
 # ----- gallery ---------------------------------------------------------------
 # SKFFNN_GALLERY=full renders the examples' full runs (for a release); the
 # default quick runs keep CI's build short.
-QUICK = os.environ.get("SKFFNN_GALLERY", "quick") != "full"
+MODE = "quick" if os.environ.get("SKFFNN_GALLERY", "quick") != "full" else "full"
+GALLERY = DOCS / "auto_examples"
+# sphinx-gallery reruns an example only when its source changed; a build in the
+# other mode than the last must rerun them all, or it would show stale output.
+MODE_FILE = GALLERY / ".gallery_mode"
+STALE = not MODE_FILE.is_file() or MODE_FILE.read_text() != MODE
+GALLERY.mkdir(exist_ok=True)
+MODE_FILE.write_text(MODE)
 sphinx_gallery_conf = {
     "examples_dirs": str(DOCS.parent / "examples"),
     "gallery_dirs": "auto_examples",
     "filename_pattern": r"/plot_",
     "ignore_pattern": r"make_thumbnails\.py",
-    "reset_argv": reset_argv(quick=QUICK, out_root=DOCS / "_build" / "gallery_png"),
+    "reset_argv": reset_argv(
+        quick=MODE == "quick", out_root=DOCS / "_build" / "gallery_png"
+    ),
+    "run_stale_examples": STALE,
     "image_scrapers": (SavedPNGScraper(DOCS / "_build" / "gallery_png"),),
+    # The scripts read their options with argparse: a notebook sets them first.
+    "first_notebook_cell": (
+        "# The example reads its options from the command line: figures go to\n"
+        "# ./figures (add '--quick' for a tiny run).\n"
+        "import sys\n\n"
+        'sys.argv = ["example", "--out", "figures"]'
+    ),
     "download_all_examples": False,
     "remove_config_comments": True,
     "within_subsection_order": "FileNameSortKey",

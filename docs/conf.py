@@ -152,6 +152,9 @@ sphinx_gallery_conf = {
     "remove_config_comments": True,
     "within_subsection_order": "FileNameSortKey",
     "min_reported_time": 0,
+    # Each example page shows its own run time; the summary pages would load
+    # their table scripts from a CDN, and the site must work offline.
+    "write_computation_times": False,
     "show_memory": False,
 }
 

@@ -1,4 +1,6 @@
-"""Polynomial regression: a network without hidden layers is linear regression.
+"""
+Polynomial regression: a network without hidden layers is linear regression
+===========================================================================
 
 The course notes fit the 2-D polynomial ``f(x, y) = x + 2y + 3x^2 + 4xy + 5y^2``
 with a network that has no hidden layer, fed the polynomial design matrix made
@@ -11,7 +13,10 @@ least-squares fit and against the noise level, which no model can beat.
 """
 
 # %%
+# The imports and the settings of the demo.
+
 import argparse
+import sys
 import warnings
 from pathlib import Path
 
@@ -32,6 +37,10 @@ TRUE_COEFFICIENTS = np.array([1.0, 2.0, 3.0, 4.0, 5.0, 0.0, 0.0, 0.0, 0.0])
 
 
 # %%
+# The course notes' target function and their ``create_X``, which builds the polynomial
+# design matrix of the two coordinates.
+
+
 # The data: the seed's function on a grid, plus a little Gaussian noise.
 def skranke_function(x, y):
     return np.ravel(1 * x + 2 * y + 3 * x**2 + 4 * x * y + 5 * y**2)
@@ -50,6 +59,10 @@ def create_X(x, y, degree):  # noqa: N802
 
 
 # %%
+# Two figures: the target and the fitted surfaces side by side, and the training loss of
+# both networks per epoch against the noise level.
+
+
 # The figures.
 def plot_surfaces(out_dir, coords, z, test, surfaces, titles):
     """Fitted surfaces over the unit square, with the test points on top."""
@@ -86,6 +99,11 @@ def plot_loss_curves(out_dir, models, noise_mse):
 
 
 # %%
+# ``main`` fits the network without hidden layers on the design matrix and the small
+# tanh network on the raw coordinates, compares both with the closed-form least-squares
+# fit on held-out points, and saves the figures.
+
+
 def main(out_dir, quick=False):
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -168,13 +186,20 @@ def main(out_dir, quick=False):
 
 
 # %%
+# Run the demo. As a script it takes ``--quick`` (a tiny run in seconds) and ``--out``
+# (the folder for the PNG files); the gallery runs it with ``--quick`` in CI's build and
+# in full for a release. Below: the surfaces and the loss curves, then the printed test
+# errors.
+
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description="Polynomial regression")
     parser.add_argument("--quick", action="store_true", help="a tiny run in seconds")
     parser.add_argument(
         "--out",
         type=Path,
-        default=Path(__file__).parent / "output" / Path(__file__).stem,
+        default=Path(sys.argv[0]).resolve().parent
+        / "output"
+        / "plot_polynomial_regression",
         help="folder for the PNG figures",
     )
     args = parser.parse_args()

@@ -1,4 +1,6 @@
-"""Remedies for networks that train badly: init, batch norm, dropout, clipping.
+"""
+Remedies for networks that train badly: init, batch norm, dropout, clipping
+===========================================================================
 
 The course notes name four remedies. Each panel trains the same network with and
 without one of them and draws the training (solid) and validation (dashed) loss
@@ -14,7 +16,10 @@ per epoch from ``history_``:
 """
 
 # %%
+# The imports and the shared settings.
+
 import argparse
+import sys
 import warnings
 from pathlib import Path
 
@@ -34,6 +39,11 @@ SEED = 0
 
 
 # %%
+# The three experiments, each a dict of fitted models keyed by a label: N(0, 1) against
+# Glorot weights and batch normalization in a deep tanh network; a wide network with and
+# without dropout; plain SGD on unscaled data with and without gradient clipping.
+
+
 def deep_network_runs(quick):
     X, y = make_classification(
         n_samples=600, n_features=20, n_informative=10, random_state=SEED
@@ -106,6 +116,10 @@ def clipping_runs(quick):
 
 
 # %%
+# ``main`` runs the three experiments and draws one panel each: training (solid) and
+# validation (dashed) loss per epoch, on a log scale.
+
+
 def plot_panel(ax, runs, title, ylabel):
     for (label, model), color in zip(runs.items(), ["C0", "C1", "C2"], strict=False):
         history = model.history_
@@ -148,12 +162,20 @@ def main(out_dir, quick=False):
     return results
 
 
+# %%
+# Run the demo. As a script it takes ``--quick`` (a tiny run in seconds) and ``--out``
+# (the folder for the PNG files); the gallery runs it with ``--quick`` in CI's build and
+# in full for a release. Below: the three panels, then the printed final losses of every
+# run.
+
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        description="Remedies for networks that train badly"
+    )
     parser.add_argument("--quick", action="store_true", help="a tiny run in seconds")
     parser.add_argument(
         "--out",
-        default=Path(__file__).resolve().parent / "output" / "plot_remedies",
+        default=Path(sys.argv[0]).resolve().parent / "output" / "plot_remedies",
         help="folder for the PNG figures",
     )
     arguments = parser.parse_args()

@@ -1,4 +1,6 @@
-"""Quick start: tune an FFNNClassifier inside a Pipeline with GridSearchCV.
+"""
+Quick start: tune an FFNNClassifier inside a Pipeline with GridSearchCV
+=======================================================================
 
 Fits ``StandardScaler -> FFNNClassifier`` on the digits data, searches over the
 learning rate ``eta``, the L2 penalty ``lam`` and the hidden layer sizes with
@@ -53,6 +55,6 @@ def main(quick=False):
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description="Quick start")
     parser.add_argument("--quick", action="store_true", help="a tiny run in seconds")
     main(quick=parser.parse_args().quick)

@@ -39,6 +39,9 @@ from skffnn._validation import Settings
 
 Array = np.ndarray
 
+DOCS_URL = "https://skffnn.example.org"
+"""Base URL of the documentation site (a placeholder until it is published)."""
+
 SHARED_PARAMETERS_DOC = """
     hidden_layer_sizes : tuple of int, default=(100,)
         Widths of the hidden layers. ``()`` gives a network with no hidden layer
@@ -326,6 +329,13 @@ class _BaseFFNN(_callbacks.CallbackSupport, BaseEstimator):
         return None
 
     _numeric_targets = False
+
+    # The HTML repr's "?" link: the class's API page. Unannotated, so that the
+    # dataclass does not take them for parameters.
+    _doc_link_module = "skffnn"
+    _doc_link_template = (
+        DOCS_URL + "/api/generated/{estimator_module}.{estimator_name}.html"
+    )
 
     # ----- fitted attributes derived from the network and the history ---------
 

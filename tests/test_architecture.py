@@ -27,6 +27,8 @@ ALLOWED = {
     "_classifier": CONCEPTS | {"_base", "_validation"},
     "_gradcheck": CONCEPTS | {"_network"},
     "__init__": CONCEPTS | {"_regressor", "_classifier", "_gradcheck"},
+    # The ONNX converters read the fitted estimators and two constants.
+    "onnx": {"activations", "_batchnorm", "_regressor", "_classifier"},
 }
 SKLEARN_USERS = {"_base", "_regressor", "_classifier", "_gradcheck"}
 

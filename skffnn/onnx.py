@@ -196,15 +196,8 @@ def _regressor_shapes(operator: Any) -> None:
 def _label_classes(estimator: Any) -> Array:
     """Return ``classes_`` as ONNX holds labels: int64 or strings."""
     classes = np.asarray(estimator.classes_)
-    if classes.dtype.kind in "biu":
-        return classes.astype(np.int64)
-    if classes.dtype.kind == "f":
-        if not np.array_equal(classes, np.round(classes)):
-            raise ValueError(
-                f"Cannot export the float class labels {classes} to ONNX, which "
-                "holds labels as int64 or strings: encode them as integers or "
-                "strings before fitting."
-            )
+    # Float labels are integral: scikit-learn refuses others as continuous.
+    if classes.dtype.kind in "biuf":
         return classes.astype(np.int64)
     return np.array([str(label) for label in classes], dtype=object)
 

@@ -196,6 +196,22 @@ def test_regressor_softmax_output_matches(dtype):
     check_regressor(model, X_train, X_test, dtype)
 
 
+@pytest.mark.parametrize("target", ["binary", "multiclass", "multilabel"])
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_saturated_probabilities_stay_inside_zero_and_one(target, dtype):
+    # Far-out rows saturate the output to exactly 0 or 1; predict_proba clips
+    # it to [eps, 1 - eps] (then renormalizes softmax rows), so that
+    # log-probabilities stay finite, and so must the graph.
+    X_train, X_test, y_train, _ = make_data(target, dtype)
+    model = fitted(classifier(), X_train, y_train)
+    far = (X_test * 1e4).astype(dtype)
+    _, proba = run_onnx(model, X_train, far, options={"zipmap": False})
+    expected = model.predict_proba(far)
+    assert expected.min() <= np.finfo(dtype).eps  # saturated, then clipped
+    assert proba.min() > 0
+    np.testing.assert_allclose(proba, expected, rtol=0, atol=TOLERANCE[dtype])
+
+
 def test_a_custom_cost_exports():
     # The cost shapes training only; prediction, and so the graph, never sees it.
     def absolute_error(y, p):

@@ -23,6 +23,7 @@ FIGURES = {
     "plot_cross_validation": "learning_curves.png",
     "plot_dask_grid_search": "dask_grid_search.png",
     "plot_remedies": "remedies.png",
+    "plot_onnx_export": "onnx_agreement.png",
 }
 WIDTH = 320
 MAX_BYTES = 60_000

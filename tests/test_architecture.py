@@ -36,6 +36,8 @@ ALLOWED = {
     "_classifier": CONCEPTS | {"_base", "_validation", "_data"},
     "_gradcheck": CONCEPTS | {"_network"},
     "__init__": CONCEPTS | {"_regressor", "_classifier", "_gradcheck"},
+    # The ONNX converters read the fitted estimators and two constants.
+    "onnx": {"activations", "_batchnorm", "_regressor", "_classifier"},
 }
 SKLEARN_USERS = {"_data", "_scoring", "_base", "_regressor", "_classifier"}
 SKLEARN_USERS |= {"_gradcheck", "_callbacks"}

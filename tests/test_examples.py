@@ -19,7 +19,10 @@ import skffnn
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 PLOT_SCRIPTS = sorted(EXAMPLES.glob("plot_*.py"))
 # Examples that need an optional extra, and the module that extra provides.
-OPTIONAL_EXTRAS = {"plot_dask_grid_search": "dask.distributed"}
+OPTIONAL_EXTRAS = {
+    "plot_dask_grid_search": "dask.distributed",
+    "plot_onnx_export": "skl2onnx",
+}
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
@@ -72,6 +75,7 @@ def test_every_example_is_collected():
         "plot_eta_lambda_grid",
         "plot_cross_validation",
         "plot_dask_grid_search",
+        "plot_onnx_export",
     } <= names
 
 
@@ -125,3 +129,17 @@ def test_eta_lambda_heatmaps_match_the_search(tmp_path, one_blas_thread):
     assert cv_grid[row, col] == results["best_cv_accuracy"] == cv_grid.max()
     assert results["best_cv_accuracy"] > 0.5
     assert (tmp_path / "eta_lambda_heatmaps.png").is_file()
+
+
+def test_onnx_export_agrees_with_the_pipelines(tmp_path, one_blas_thread):
+    pytest.importorskip("skl2onnx")
+    results = load_example("plot_onnx_export").main(tmp_path, quick=True)
+    for dtype, bound in (("float32", 1e-5), ("float64", 1e-10)):
+        assert results[dtype]["label_agreement"] == 1.0
+        assert results[dtype]["max_proba_error"] < bound
+        assert results[dtype]["accuracy"] > 0.8
+    assert results["regressor"]["max_relative_error"] < 1e-10
+    assert results["regressor"]["r2"] > 0.2
+    for name in ("digits_float32", "digits_float64", "diabetes_float64"):
+        assert (tmp_path / f"{name}.onnx").stat().st_size > 1_000
+    assert (tmp_path / "onnx_agreement.png").is_file()

@@ -30,3 +30,9 @@ def test_readme_python_blocks_run(tmp_path, monkeypatch, capsys):
     pipe, X_held = namespace["scaled_validation"], namespace["X_held"]
     held_loss = log_loss(namespace["y_held"], pipe.predict_proba(X_held))
     assert abs(pipe[-1].history_["val_loss"][-1] - held_loss) < 1e-9
+    # The exported ONNX graph gives the pipeline's predictions.
+    X = namespace["X"]
+    assert (tmp_path / "model.onnx").exists()
+    assert (namespace["labels"] == model.predict(X)).all()
+    probabilities = namespace["probabilities"]
+    assert abs(probabilities - model.predict_proba(X)).max() < 1e-10

@@ -76,6 +76,7 @@ numpydoc_xref_ignore = {
 }
 numpydoc_xref_aliases = {
     "ndarray": "numpy.ndarray",
+    "Schedule": "skffnn.schedules.Schedule",
     "array-like": ":term:`array-like <array_like>`",
     "array_like": ":term:`array_like`",
     "DataFrame": "pandas.DataFrame",

@@ -15,7 +15,7 @@ the option ``zipmap`` is False); a regressor's output has shape
 ``(n_samples, n_outputs)``, as for skl2onnx's own regressors.
 
 This module needs the ``onnx`` extra (``pip install "skffnn[onnx]"``);
-importing :mod:`skffnn` alone never imports skl2onnx.
+importing ``skffnn`` alone never imports skl2onnx.
 """
 
 from __future__ import annotations

@@ -401,13 +401,20 @@ def test_normal_std_is_one():
 
 
 @pytest.mark.parametrize("hidden", ["relu", "leaky_relu", "elu", "tanh"])
-def test_auto_is_glorot_before_every_activation(hidden):
-    # The defaults study: Glorot beat He before ReLU layers with the defaults.
-    auto, glorot = (_net(sizes=(400, 300, 2), hidden=(hidden,)) for _ in range(2))
-    auto.initialize(np.random.default_rng(0), "auto")
-    glorot.initialize(np.random.default_rng(0), "glorot")
-    for W_auto, W_glorot in zip(auto.W, glorot.W, strict=True):
-        np.testing.assert_array_equal(W_auto, W_glorot)
+def test_auto_draws_weights_and_biases_in_glorots_range(hidden):
+    # The defaults study: Glorot beat He before ReLU layers with the defaults,
+    # and biases drawn from the same range beat zero biases.
+    network = _net(sizes=(400, 300, 2), hidden=(hidden,))
+    network.initialize(np.random.default_rng(0), "auto")
+    for W, b in zip(network.W, network.b, strict=True):
+        bound = np.sqrt(6.0 / (W.shape[0] + W.shape[1]))
+        for drawn in (W, b):
+            assert np.max(np.abs(drawn)) <= bound
+            assert np.max(np.abs(drawn)) > 0.5 * bound  # spread, not zero
+        np.testing.assert_allclose(np.std(W), bound / np.sqrt(3), rtol=0.05)
+    # 300 hidden biases: their spread is that of the uniform range.
+    bound = np.sqrt(6.0 / 700)
+    np.testing.assert_allclose(np.std(network.b[0]), bound / np.sqrt(3), rtol=0.15)
 
 
 @pytest.mark.parametrize("scheme", ["auto", "glorot", "he", "normal"])

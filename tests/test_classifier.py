@@ -228,8 +228,10 @@ def test_logistic_regression_on_breast_cancer(params):
 )
 def test_xor_needs_a_hidden_layer(xor_data, params):
     X, y = xor_data
+    # Eight units: XOR is then solved from each of 60 seeds tried, where four
+    # units end in a local minimum from about one seed in ten.
     est = FFNNClassifier(
-        hidden_layer_sizes=(4,), activation="tanh", random_state=0, **params
+        hidden_layer_sizes=(8,), activation="tanh", random_state=0, **params
     ).fit(X, y)
     np.testing.assert_array_equal(est.predict(X), y)
     linear = FFNNClassifier(hidden_layer_sizes=(), random_state=0, **params)

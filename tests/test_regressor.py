@@ -112,7 +112,7 @@ def test_sigmoid_output_bounds_predictions(regression_data):
         hidden_layer_sizes=(8,),
         output_activation="sigmoid",
         eta=1e-2,
-        epochs=50,
+        epochs=200,  # at 50, R^2 ranges from 0.5 to 0.9 over seeds
         random_state=0,
     ).fit(X, target)
     pred = est.predict(X)
@@ -123,7 +123,7 @@ def test_sigmoid_output_bounds_predictions(regression_data):
     far_pred = est.predict(far)
     assert np.all((far_pred >= 0) & (far_pred <= 1))
     unbounded = FFNNRegressor(
-        hidden_layer_sizes=(8,), eta=1e-2, epochs=50, random_state=0
+        hidden_layer_sizes=(8,), eta=1e-2, epochs=200, random_state=0
     ).fit(X, target)
     assert np.ptp(unbounded.predict(far)) > 1
 

@@ -113,6 +113,7 @@ INVENTORIES = {
                     ("sklearn.model_selection.train_test_split", "py:function"),
                     ("sklearn.preprocessing.StandardScaler", "py:class"),
                     ("sklearn.ensemble.HistGradientBoostingClassifier", "py:class"),
+                    ("sklearn.linear_model.SGDClassifier", "py:class"),
                     ("sklearn.exceptions.ConvergenceWarning", "py:class"),
                     ("sklearn.utils.estimator_checks.check_estimator", "py:function"),
                     (

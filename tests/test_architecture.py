@@ -20,6 +20,7 @@ ALLOWED = {
     "_batchnorm": set(),
     "_dropout": set(),
     "_network": CONCEPTS,
+    "_kernels": CONCEPTS,
     "_training": CONCEPTS | {"_network"},
     "_validation": CONCEPTS,
     "_base": CONCEPTS | {"_network", "_training", "_validation"},

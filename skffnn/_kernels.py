@@ -58,7 +58,17 @@ AVAILABLE: bool = importlib.util.find_spec("numba") is not None
 """Whether numba is installed; nothing here imports it before a kernel is used."""
 
 HIDDEN = ("identity", "sigmoid", "tanh", "relu", "leaky_relu", "elu")
-"""The hidden activations that have kernels."""
+"""The hidden activations that have kernels (backward: all of them)."""
+
+FORWARD = ("identity", "relu", "leaky_relu")
+"""The hidden activations whose fused forward kernel :func:`hidden_forward` uses.
+
+Sigmoid, tanh and ELU call ``exp`` / ``tanh`` once per element, and numba's
+scalar libm calls are slower than NumPy's vectorised loops (65,536 elements,
+float32: tanh 2,470 us against 47, exp 410 against 52; benchmarks/kernels_micro.py
+shows the whole rows), so their forward pass stays NumPy. Their kernels are kept
+and tested for a numba with Intel's SVML, which vectorises those calls.
+"""
 
 OUTPUT_PAIRS = (
     ("softmax", "cross_entropy"),
@@ -74,14 +84,22 @@ _EPS = schedulers.EPS
 _SLOPE = activations.LEAKY_RELU_SLOPE
 _ALPHA = activations.ELU_ALPHA
 
-# Break-even of worth_compiling, measured by benchmarks/kernels_micro.py on a
-# 2-core Xeon with one BLAS thread (see the benchmark's README section).
-COMPILE_SECONDS = 0.6
-"""Compile (or, from numba's disk cache, load) time of one fit's kernels."""
-SAVED_PER_UNIT = 1.5e-9
-"""Seconds saved per sample and hidden or output unit, per epoch."""
+# Break-even of worth_compiling, from benchmarks/kernels_micro.py and the
+# figures of issue 16 on a 2-core Xeon, one BLAS thread, float32 (float64 saves
+# more per element, so these err towards NumPy). A busy machine measured about
+# twice these savings and three times the compile cost.
+COMPILE_SECONDS = 0.5
+"""CPU seconds to import numba and load one fit's kernels from numba's disk
+cache (measured 0.34-0.5 s; the very first process, with an empty cache, pays
+0.8-1.7 s once)."""
+SAVED_PER_STEP = 50e-6
+"""Seconds saved per optimizer step whatever its size: the output layer's
+NumPy passes over small arrays are mostly call overhead."""
+SAVED_PER_UNIT = 0.9e-9
+"""Seconds saved per sample and hidden unit in a step (ReLU forward with the
+bias, and backward)."""
 SAVED_PER_PARAMETER = 1.0e-9
-"""Seconds saved per parameter and optimizer step."""
+"""Seconds saved per parameter in a step (Adam)."""
 
 
 # Update rules. Each one mirrors ``theta -= update_change(g)`` of its class in
@@ -488,9 +506,17 @@ def hidden_forward(name: Any, z: Array, b: Array | None, out: Array) -> Array | 
     -------
     a : ndarray or None
         `out`, or `z` itself for the identity (as ``apply_into`` does); None,
-        with nothing changed, for a custom activation or another dtype.
+        with nothing changed, for an activation outside :data:`FORWARD` or
+        another dtype.
     """
-    func = _FORWARD.get(name) if isinstance(name, str) else None
+    if not isinstance(name, str) or name not in FORWARD:
+        return None
+    return _forward(name, z, b, out)
+
+
+def _forward(name: str, z: Array, b: Array | None, out: Array) -> Array | None:
+    """Run the forward kernel of any of the :data:`HIDDEN` activations."""
+    func = _FORWARD.get(name)
     if func is None or z.dtype not in _FLOATS:
         return None
     bias = _NO_BIAS[z.dtype] if b is None else b
@@ -586,7 +612,12 @@ def output_loss_delta(
 
 
 def worth_compiling(
-    n_samples: int, n_units: int, n_params: int, batch_size: int, epochs: int
+    n_samples: int,
+    n_hidden_units: int,
+    n_params: int,
+    batch_size: int,
+    epochs: int,
+    dtype: Any = np.float64,
 ) -> bool:
     """Return whether a fit is big enough for the kernels' compile cost to pay.
 
@@ -594,33 +625,50 @@ def worth_compiling(
     ----------
     n_samples : int
         Training rows per epoch.
-    n_units : int
-        Hidden and output units, summed over the layers.
+    n_hidden_units : int
+        Hidden units, summed over the hidden layers.
     n_params : int
         Length of ``theta``.
     batch_size : int
         Rows per optimizer step.
     epochs : int
         Epochs the fit will run at most.
+    dtype : dtype
+        The network's; kernels already compiled for it in this process cost
+        nothing more.
 
     Returns
     -------
     worth : bool
         True when numba is installed and the expected saving exceeds the
-        compile cost :data:`COMPILE_SECONDS`.
+        compile cost.
 
     Notes
     -----
-    ``saving = epochs * (n_samples * n_units * SAVED_PER_UNIT
-    + ceil(n_samples / batch_size) * n_params * SAVED_PER_PARAMETER)``:
-    the elementwise work of the layers grows with the rows, the update rule's
-    with the steps. The constants were measured with float32 and one BLAS
-    thread (float64 saves more per element, so this errs towards NumPy).
+    ``saving = epochs * ceil(n_samples / batch_size) * (SAVED_PER_STEP
+    + batch_size * n_hidden_units * SAVED_PER_UNIT
+    + n_params * SAVED_PER_PARAMETER)``, against :data:`COMPILE_SECONDS`
+    (zero once a kernel has run for `dtype` in this process).
     """
     if not AVAILABLE:
         return False
-    steps = math.ceil(n_samples / max(batch_size, 1))
-    per_epoch = n_samples * n_units * SAVED_PER_UNIT + steps * n_params * (
-        SAVED_PER_PARAMETER
+    batch = max(1, min(batch_size, n_samples))
+    steps = epochs * math.ceil(n_samples / batch)
+    per_step = (
+        SAVED_PER_STEP
+        + batch * n_hidden_units * SAVED_PER_UNIT
+        + n_params * SAVED_PER_PARAMETER
     )
-    return epochs * per_epoch > COMPILE_SECONDS
+    cost = 0.0 if _compiled_for(np.dtype(dtype)) else COMPILE_SECONDS
+    return steps * per_step > cost
+
+
+def _compiled_for(dtype: np.dtype) -> bool:
+    """Whether some kernel has been compiled for `dtype` in this process."""
+    # A signature's first type is a numba array type; its dtype prints as
+    # NumPy's name (float32, float64).
+    return any(
+        str(getattr(signature[0], "dtype", "")) == dtype.name
+        for kernel in _COMPILED.values()
+        for signature in getattr(kernel, "signatures", ())
+    )

@@ -136,7 +136,8 @@ def test_hidden_forward_matches_bias_add_and_apply_into(
     z_reference = z + b if with_bias else z.copy()
     a_reference = activations.resolve(name).apply(z_reference)
     out = np.full(shape, np.nan, dtype)
-    a = _kernels.hidden_forward(name, z, b, out)
+    # The kernels hidden_forward leaves to NumPy (for speed) are tested too.
+    a = _kernels._forward(name, z, b, out)
     assert a is (z if name == "identity" else out)
     _close(z, z_reference, dtype)
     _close(a, a_reference, dtype)
@@ -163,7 +164,7 @@ def test_hidden_backward_matches_the_backward_rule(name, dtype, shape, seed):
 def test_hidden_kernels_keep_nan_for_the_divergence_guard():
     for name in _kernels.HIDDEN:
         z = np.array([[np.nan, -1.0, 1.0]])
-        a = _kernels.hidden_forward(name, z, None, np.empty_like(z))
+        a = _kernels._forward(name, z, None, np.empty_like(z))
         assert np.isnan(a[0, 0]), name
         delta = np.array([[np.nan, 1.0, 1.0]])
         _kernels.hidden_backward(name, delta, z, a)
@@ -176,6 +177,8 @@ def test_hidden_kernels_decline_custom_activations():
 
     z = np.ones((2, 2))
     assert _kernels.hidden_forward(cube, z, None, np.empty_like(z)) is None
+    for name in set(_kernels.HIDDEN) - set(_kernels.FORWARD):
+        assert _kernels.hidden_forward(name, z, None, np.empty_like(z)) is None
     assert not _kernels.hidden_backward(cube, z.copy(), z, z)
     np.testing.assert_array_equal(z, np.ones((2, 2)))
 
@@ -259,10 +262,24 @@ def test_output_loss_delta_declines_other_pairs():
     assert _kernels.output_loss_delta(pair, z, z, None, np.empty_like(z)) is None
 
 
-@pytest.mark.parametrize(("n_samples", "worth"), [(1_437, False), (80_000 * 50, True)])
-def test_worth_compiling_tells_small_fits_from_big_ones(n_samples, worth):
-    # The digits fit of the benchmarks against a large one of the same network.
-    got = _kernels.worth_compiling(
-        n_samples, n_units=110, n_params=7_510, batch_size=200, epochs=200
-    )
+@pytest.mark.parametrize(
+    ("n_samples", "epochs", "worth"),
+    [(1_437, 200, False), (80_000, 2, False), (80_000, 20, True)],
+)
+def test_worth_compiling_tells_small_fits_from_big_ones(n_samples, epochs, worth):
+    # The digits fit of the benchmarks, and the clf-b256 network for 2 and 20
+    # epochs, in a dtype no kernel has been compiled for.
+    digits = n_samples < 2_000
+    units, params = (100, 7_510) if digits else (384, 60_042)
+    batch = 200 if digits else 256
+    got = _kernels.worth_compiling(n_samples, units, params, batch, epochs, "float16")
     assert got == (worth and _kernels.AVAILABLE)
+
+
+@needs_numba
+def test_worth_compiling_counts_no_cost_once_compiled():
+    small = (1_437, 100, 7_510, 200, 200)
+    assert not _kernels.worth_compiling(*small, "float16")
+    theta = np.zeros(3)
+    _kernels.scheduler_step(schedulers.Constant(0.1), theta, theta.copy())
+    assert _kernels.worth_compiling(*small, "float64")

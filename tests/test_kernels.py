@@ -283,3 +283,73 @@ def test_worth_compiling_counts_no_cost_once_compiled():
     theta = np.zeros(3)
     _kernels.scheduler_step(schedulers.Constant(0.1), theta, theta.copy())
     assert _kernels.worth_compiling(*small, "float64")
+
+
+def _kernel_gradient(network, X, y, weights):
+    """One forward and backward pass with every kernel that applies.
+
+    The composition the training loop plugs in: a reference for the
+    integration, held to ``Network.gradient`` below. Fills ``network.grad``.
+    """
+    a, zs, fs = X, [], []
+    for layer in range(network.n_layers):
+        z = a @ network.W[layer]
+        if layer == network.n_layers - 1:
+            break
+        name = network.hidden_activations[layer]
+        a = _kernels.hidden_forward(name, z, network.b[layer], np.empty_like(z))
+        if a is None:  # sigmoid, tanh, elu: NumPy's forward
+            z += network.b[layer]
+            a = activations.resolve(name).apply_into(z, np.empty_like(z))
+        zs.append(z)
+        fs.append(a)
+    z += network.b[-1]
+    pair = (network.output_activation, network.cost)
+    delta = np.empty_like(z)
+    loss, _ = _kernels.output_loss_delta(pair, z, y, weights, delta)
+    network.grad[:] = np.nan
+    inputs = [X, *fs]
+    for layer in range(network.n_layers - 1, -1, -1):
+        network.grad_W[layer][...] = inputs[layer].T @ delta
+        network.grad_b[layer][...] = delta.sum(axis=0)
+        if layer > 0:
+            delta = delta @ network.W[layer].T
+            name = network.hidden_activations[layer - 1]
+            assert _kernels.hidden_backward(name, delta, zs[layer - 1], fs[layer - 1])
+    return loss, z
+
+
+@needs_numba
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize(
+    ("hidden", "output", "cost", "n_outputs"),
+    [
+        (("relu", "tanh"), "softmax", "cross_entropy", 3),
+        (("leaky_relu", "sigmoid"), "sigmoid", "binary_cross_entropy", 2),
+        (("elu", "identity"), "identity", "mse", 2),
+    ],
+)
+def test_a_step_through_the_kernels_matches_network_gradient(
+    hidden, output, cost, n_outputs, weighted, dtype
+):
+    from skffnn._network import Network
+
+    rng = np.random.default_rng(3)
+    network = Network((5, 6, 4, n_outputs), list(hidden), output, cost, dtype)
+    network.initialize(rng)
+    network.theta[:] += rng.normal(scale=0.1, size=network.theta.shape)
+    X = rng.normal(size=(9, 5)).astype(dtype)
+    y = _targets(rng, (output, cost), (9, n_outputs), dtype)
+    weights = rng.random(9) if weighted else None
+    if weighted:
+        weights /= weights.sum()
+    loss, out = network.gradient(X, y, weights)
+    out, grad = out.copy(), network.grad.copy()
+    kernel_loss, kernel_out = _kernel_gradient(network, X, y, weights)
+    _close(kernel_loss, loss, dtype)
+    _close(kernel_out, out, dtype)
+    # Gradients go through products too: a few more roundings than one kernel.
+    np.testing.assert_allclose(
+        network.grad, grad, rtol=0, atol=10 * RTOL[dtype] * np.abs(grad).max()
+    )

@@ -15,7 +15,8 @@ several NumPy passes and temporaries of:
 The NumPy code in :mod:`skffnn.schedulers`, :mod:`skffnn.activations`,
 :mod:`skffnn.costs` and ``_network`` stays the reference: every kernel repeats
 its operations in the same order and in the array's dtype (scalars are cast to
-it first, as NumPy does with Python floats), and the tests hold them to it
+it first, as NumPy does with Python floats; only sums run in another order, and
+the update rules come out bit for bit equal), and the tests hold them to it
 within 1e-6 (float32) and 1e-12 (float64) relative. Kernels are compiled on
 first use, per function and dtype, and cached on disk by numba.
 

@@ -82,6 +82,23 @@ def test_scheduler_step_matches_update_change(name, dtype, size, steps, seed):
 
 
 @needs_numba
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", sorted(SCHEDULERS))
+def test_scheduler_step_is_bit_for_bit_the_reference(name, dtype):
+    # Same operations in the same order, no fused multiply-add (fastmath off):
+    # IEEE arithmetic then rounds alike, element by element.
+    rng = np.random.default_rng(4)
+    reference, compiled = SCHEDULERS[name](), SCHEDULERS[name]()
+    theta_reference = _random(rng, 5_000, dtype)
+    theta = theta_reference.copy()
+    for _ in range(5):
+        gradient = _random(rng, 5_000, dtype)
+        theta_reference -= reference.update_change(gradient)
+        _kernels.scheduler_step(compiled, theta, gradient)
+    np.testing.assert_array_equal(theta, theta_reference)
+
+
+@needs_numba
 def test_adam_bias_correction_and_eps_follow_the_reference():
     # Tiny gradients make eps matter; many steps make rho^t matter.
     reference, compiled = (

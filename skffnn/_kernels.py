@@ -161,14 +161,18 @@ def _adam(
 
 
 # Hidden activations, forward: z += b (skipped for an empty b), a = f(z).
+# ReLU, leaky ReLU and the identity run the bias add and the activation as two
+# simple loops over each row: LLVM vectorises those, not one loop that writes
+# both arrays (256 x 256, float32: 19 us against 35; float64: 33 against 61).
+# The bias loop is repeated in each: a kernel cannot call a Python function.
 
 
 def _identity_forward(z: Array, b: Array, out: Array) -> None:
-    if b.shape[0] == 0:
-        return
-    for i in range(z.shape[0]):
-        for j in range(z.shape[1]):
-            z[i, j] += b[j]
+    if b.shape[0] != 0:
+        for i in range(z.shape[0]):
+            row = z[i]
+            for j in range(z.shape[1]):
+                row[j] += b[j]
 
 
 def _sigmoid_forward(z: Array, b: Array, out: Array) -> None:
@@ -195,25 +199,33 @@ def _tanh_forward(z: Array, b: Array, out: Array) -> None:
 
 
 def _relu_forward(z: Array, b: Array, out: Array) -> None:
-    bias = b.shape[0] != 0
+    if b.shape[0] != 0:
+        for i in range(z.shape[0]):
+            row = z[i]
+            for j in range(z.shape[1]):
+                row[j] += b[j]
     zero = z.dtype.type(0)
     for i in range(z.shape[0]):
+        row, out_row = z[i], out[i]
         for j in range(z.shape[1]):
-            v = z[i, j] + b[j] if bias else z[i, j]
-            z[i, j] = v
             # "v < 0", not "v > 0": a NaN passes through, as in np.maximum,
             # so that the divergence guard still sees it.
-            out[i, j] = zero if v < zero else v
+            v = row[j]
+            out_row[j] = zero if v < zero else v
 
 
 def _leaky_relu_forward(z: Array, b: Array, out: Array, slope: Any) -> None:
-    bias = b.shape[0] != 0
+    if b.shape[0] != 0:
+        for i in range(z.shape[0]):
+            row = z[i]
+            for j in range(z.shape[1]):
+                row[j] += b[j]
     for i in range(z.shape[0]):
+        row, out_row = z[i], out[i]
         for j in range(z.shape[1]):
-            v = z[i, j] + b[j] if bias else z[i, j]
-            z[i, j] = v
+            v = row[j]
             leak = v * slope
-            out[i, j] = leak if leak > v else v
+            out_row[j] = leak if leak > v else v
 
 
 def _elu_forward(z: Array, b: Array, out: Array, alpha: Any) -> None:

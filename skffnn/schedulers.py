@@ -6,12 +6,17 @@ State (velocities, accumulated squares, moments) is kept per parameter element
 and persists across epochs until :meth:`Scheduler.reset`.
 
 The network keeps all parameters in one flat array, so each rule below is a few
-vectorised operations on one array per step.
+vectorised operations on one array per step. The training loop calls
+:func:`step_in_place` for the built-in rules, which subtracts the change from the
+parameters without handing out a copy of it (Adam then allocates nothing per
+step); any other scheduler goes through :meth:`Scheduler.update_change`.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -122,6 +127,11 @@ class Momentum(Scheduler):
         self.change = _carry(self.change, self.eta * gradient, self.momentum)
         return self.change.copy()  # the velocity is state: never hand it out
 
+    def _subtract(self, theta: Array, gradient: Array) -> None:
+        # Reading the velocity in place needs no copy of it.
+        self.change = _carry(self.change, self.eta * gradient, self.momentum)
+        theta -= self.change
+
     def reset(self) -> None:
         """Forget the velocity."""
         self.change = None
@@ -186,6 +196,10 @@ class AdagradMomentum(Adagrad):
         """Return the new velocity built from Adagrad's scaled step."""
         self.change = _carry(self.change, self._scaled(gradient), self.momentum)
         return self.change.copy()  # the velocity is state: never hand it out
+
+    def _subtract(self, theta: Array, gradient: Array) -> None:
+        self.change = _carry(self.change, self._scaled(gradient), self.momentum)
+        theta -= self.change
 
     def reset(self) -> None:
         """Forget the accumulated squares and the velocity."""
@@ -268,6 +282,20 @@ class Adam(Scheduler):
 
     def update_change(self, gradient: Array) -> Array:
         """Return the bias-corrected Adam step for this gradient."""
+        moment, denominator = self._moment_and_denominator(gradient)
+        return np.divide(moment, denominator)
+
+    def _subtract(self, theta: Array, gradient: Array) -> None:
+        # The quotient goes into the scratch buffer too: no array per step.
+        moment, denominator = self._moment_and_denominator(gradient)
+        theta -= np.divide(moment, denominator, out=denominator)
+
+    def _moment_and_denominator(self, gradient: Array) -> tuple[Array, Array]:
+        """Update the moments; return ``m`` and ``change``'s denominator.
+
+        ``change = m / denominator`` equals ``eta * m_hat / (sqrt(s_hat) + eps)``;
+        the denominator is written into the scratch buffer.
+        """
         if self.moment is None or self.second is None:
             self.moment = np.zeros_like(gradient)
             self.second = np.zeros_like(gradient)
@@ -285,12 +313,21 @@ class Adam(Scheduler):
         # eta * m_hat / (sqrt(s_hat) + eps) = m / ((sqrt(s) k + eps) / c), with
         # the bias corrections k = 1 / sqrt(1 - rho2^t), c = eta / (1 - rho^t).
         # Python floats: a NumPy float64 scalar would upcast a float32 step.
-        k = 1 / math.sqrt(1 - self.rho2**self.t)
-        c = self.eta / (1 - self.rho**self.t)
+        k, c = self._bias_corrections()
         np.sqrt(self.second, out=step)
         step *= k / c
         step += EPS / c
-        return np.divide(self.moment, step)
+        return self.moment, step
+
+    def _bias_corrections(self) -> tuple[float, float]:
+        """Return ``k = 1 / sqrt(1 - rho2^t)`` and ``c = eta / (1 - rho^t)``.
+
+        With them, ``change = m / (sqrt(s) * k / c + eps / c)``; the compiled
+        kernels use the same two numbers, so that both paths round alike.
+        """
+        k = 1 / math.sqrt(1 - self.rho2**self.t)
+        c = self.eta / (1 - self.rho**self.t)
+        return k, c
 
     def __getstate__(self) -> dict[str, object]:
         """Return the state without the scratch buffer, which is rebuilt."""
@@ -305,3 +342,53 @@ class Adam(Scheduler):
 
     def _params(self) -> dict[str, float]:
         return {"eta": self.eta, "rho": self.rho, "rho2": self.rho2}
+
+
+def _subtract_update_change(
+    scheduler: Scheduler, theta: Array, gradient: Array
+) -> None:
+    theta -= scheduler.update_change(gradient)
+
+
+# Exact types, not isinstance: a user's subclass may override update_change,
+# which the in-place rules would then bypass.
+_IN_PLACE: dict[type, Callable[[Any, Array, Array], None]] = {
+    Constant: _subtract_update_change,
+    Momentum: Momentum._subtract,
+    Adagrad: _subtract_update_change,
+    AdagradMomentum: AdagradMomentum._subtract,
+    RMSprop: _subtract_update_change,
+    Adam: Adam._subtract,
+}
+
+
+def step_in_place(scheduler: Scheduler, theta: Array, gradient: Array) -> bool:
+    """Subtract a built-in rule's change from `theta` in place.
+
+    Parameters
+    ----------
+    scheduler : Scheduler
+        The rule; only the six built-in classes themselves are handled here.
+    theta : ndarray
+        Parameters, updated in place.
+    gradient : ndarray
+        dC/dtheta for one minibatch, same shape as `theta`.
+
+    Returns
+    -------
+    done : bool
+        False, with nothing changed, for any other scheduler (a user's class or
+        subclass): the caller then subtracts ``update_change(gradient)`` itself,
+        after checking its shape.
+
+    Notes
+    -----
+    The state and the result are those of ``theta -= update_change(gradient)``,
+    bit for bit; only the copies of the velocity (Momentum, AdagradMomentum)
+    and Adam's quotient array are saved.
+    """
+    subtract = _IN_PLACE.get(type(scheduler))
+    if subtract is None:
+        return False
+    subtract(scheduler, theta, gradient)
+    return True

@@ -21,10 +21,11 @@ ALLOWED = {
     "schedules": set(),
     "_batchnorm": set(),
     "_dropout": set(),
-    "_network": CONCEPTS,
+    "_network": CONCEPTS | {"_kernels"},
+    "_kernels": CONCEPTS,
     # The loop reads the checked settings, so _validation stands beside the
     # concepts, below the loop.
-    "_training": CONCEPTS | {"_network", "_validation"},
+    "_training": CONCEPTS | {"_network", "_validation", "_kernels"},
     "_validation": CONCEPTS,
     "_data": CONCEPTS | {"_network", "_training"},
     "_scoring": {"_training"},

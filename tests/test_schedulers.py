@@ -252,3 +252,33 @@ def test_user_scheduler_trains_an_estimator_without_being_modified():
     assert user.steps == 0
     assert user.eta == 0.05
     assert model.get_params()["scheduler"] is user
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("name", NAMES)
+def test_step_in_place_equals_subtracting_update_change(name, dtype):
+    rng = np.random.default_rng(2)
+    gradients = [rng.normal(size=7).astype(dtype) for _ in range(4)]
+    reference, in_place = _make(name), _make(name)
+    theta_reference = rng.normal(size=7).astype(dtype)
+    theta = theta_reference.copy()
+    for gradient in gradients:
+        theta_reference -= reference.update_change(gradient)
+        assert schedulers.step_in_place(in_place, theta, gradient)
+        np.testing.assert_array_equal(theta, theta_reference)
+    assert theta.dtype == dtype
+    # The state moved alike: the next update_change agrees too.
+    np.testing.assert_array_equal(
+        in_place.update_change(gradients[0]), reference.update_change(gradients[0])
+    )
+
+
+def test_step_in_place_leaves_user_rules_and_subclasses_to_update_change():
+    class DoubledAdam(schedulers.Adam):
+        def update_change(self, gradient):
+            return 2 * super().update_change(gradient)
+
+    theta = np.ones(3)
+    for scheduler in (CountingSGD(0.1), DoubledAdam(0.1, 0.9, 0.999)):
+        assert not schedulers.step_in_place(scheduler, theta, np.ones(3))
+    np.testing.assert_array_equal(theta, np.ones(3))

@@ -36,7 +36,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from skffnn import _batchnorm, activations, costs
+from skffnn import _batchnorm, _initialization, _kernels, activations, costs
 
 Array = np.ndarray
 
@@ -105,8 +105,7 @@ class Network:
         self.batch_norm = bool(batch_norm)
         n_hidden_units = sum(self.layer_sizes[1:-1])
         n_params = sum(n_in * n_out + n_out for n_in, n_out in self._shapes())
-        if self.batch_norm:
-            n_params += 2 * n_hidden_units
+        n_params += 2 * n_hidden_units if self.batch_norm else 0
         self.theta = np.zeros(n_params, self.dtype)
         n_running = n_hidden_units if self.batch_norm else 0
         self.running_mean = np.zeros(n_running, self.dtype)
@@ -118,17 +117,9 @@ class Network:
 
     # Only the definition, theta and the running statistics are state; the rest
     # is derived, so that pickles and skops files hold no duplicates or functions.
-    _STATE = (
-        "layer_sizes",
-        "hidden_activations",
-        "output_activation",
-        "cost",
-        "dtype",
-        "batch_norm",
-        "theta",
-        "running_mean",
-        "running_var",
-    )
+    _STATE: tuple[str, ...] = ("layer_sizes", "hidden_activations")
+    _STATE += ("output_activation", "cost", "dtype", "batch_norm")
+    _STATE += ("theta", "running_mean", "running_var")
 
     def __getstate__(self) -> dict[str, Any]:
         """Return the defining state: architecture, functions and arrays."""
@@ -165,6 +156,7 @@ class Network:
             _builtin_name(self.cost, costs.COSTS),
         )
         self._output_with_cost = _CANONICAL_PAIRS.get(pair)
+        self._pair = (self.output_activation, self.cost)
 
     @property
     def n_layers(self) -> int:
@@ -172,42 +164,17 @@ class Network:
         return len(self.W)
 
     def initialize(self, rng: np.random.Generator, weight_init: str = "auto") -> None:
-        """Draw initial weights in place; biases start at zero but for "auto".
+        """Draw initial weights in place (see :func:`skffnn._initialization.draw`).
 
-        Parameters
-        ----------
-        rng : numpy.random.Generator
-            Source of randomness.
-        weight_init : {"auto", "glorot", "he", "normal"}
-            ``"glorot"``: uniform on ``+-sqrt(6 / (n_in + n_out))``; ``"he"``:
-            normal with standard deviation ``sqrt(2 / n_in)``; ``"normal"``: the
-            seed's N(0, 1). ``"auto"`` is scikit-learn's MLP initialization:
-            Glorot's range on every layer for the weights and the biases alike.
-            With the default settings it scored better than He before ReLU
-            layers and than zero biases (benchmarks/defaults_study.py). Batch
-            normalization starts as the identity: ``gamma = 1``, ``beta = 0``.
+        Biases start at zero but for "auto"; batch normalization starts as the
+        identity: ``gamma = 1``, ``beta = 0``.
         """
         self.theta[:] = 0
         for gamma in self.gamma:
             gamma[:] = 1
         self.running_mean[:] = 0
         self.running_var[:] = 1
-        scheme = "glorot" if weight_init == "auto" else weight_init
-        for W, b in zip(self.W, self.b, strict=True):
-            n_in, n_out = W.shape
-            if scheme == "glorot":
-                bound = np.sqrt(6.0 / (n_in + n_out))
-                W[:] = rng.uniform(-bound, bound, W.shape)
-                if weight_init == "auto":
-                    # As scikit-learn's MLP: zero biases put every ReLU kink
-                    # through the origin; spread ones scored better (the study).
-                    b[:] = rng.uniform(-bound, bound, n_out)
-            elif scheme == "he":
-                W[:] = rng.standard_normal(W.shape) * np.sqrt(2.0 / n_in)
-            elif scheme == "normal":
-                W[:] = rng.standard_normal(W.shape)
-            else:
-                raise ValueError(f"unknown weight_init {weight_init!r}")
+        _initialization.draw(rng, self.W, self.b, weight_init)
 
     @property
     def hidden_widths(self) -> list[int]:
@@ -226,7 +193,7 @@ class Network:
         return np.asarray(self._output.apply(self._logits(X)))
 
     def _train_forward(
-        self, X: Any, masks: list[Array] | None, weights: Array | None
+        self, X: Any, masks: list[Array] | None, weights: Array | None, fast: bool
     ) -> Trace:
         """Run the forward pass of training; return what backward needs.
 
@@ -245,21 +212,36 @@ class Network:
                 np.matmul(a, self.W[layer], out=z)
             else:  # sparse input: the product comes back dense
                 z[...] = a @ self.W[layer]
-            z += self.b[layer]
             if layer == self.n_layers - 1:
+                z += self.b[layer]
                 trace.z.append(z)
                 return trace
             if self.batch_norm:
                 assert weights is not None  # gradient() gives batch norm weights
+                z += self.b[layer]
                 z, cache = self._normalize_batch(z, layer, weights)
                 trace.bn.append(cache)
+                a = self._activate(layer, z, None, work.a[layer], fast)
+            else:
+                a = self._activate(layer, z, self.b[layer], work.a[layer], fast)
             trace.z.append(z)
-            a = self._hidden[layer].apply_into(z, work.a[layer])
             trace.f.append(a)
             if masks is not None:
                 a = a * masks[layer]
             trace.inputs.append(a)
         raise AssertionError("unreachable: the output layer returns")
+
+    def _activate(
+        self, layer: int, z: Array, b: Array | None, out: Array, fast: bool
+    ) -> Array:
+        """Add the bias `b` (if given) to `z` in place; return ``f(z)`` in `out`."""
+        name = self.hidden_activations[layer]
+        a = _kernels.hidden_forward(name, z, b, out) if fast else None
+        if a is not None:
+            return a
+        if b is not None:
+            z += b
+        return self._hidden[layer].apply_into(z, out)
 
     def _logits(self, X: Any) -> Array:
         """Return the output layer's ``z`` at prediction."""
@@ -342,10 +324,14 @@ class Network:
             data = np.add.reduce(per_sample) / per_sample.shape[0]
         else:
             data = np.dot(weights, per_sample)
+        return float(data + self._penalty(lam))
+
+    def _penalty(self, lam: float) -> float:
+        """Return the L2 term ``lam / 2 * sum(W ** 2)``."""
         if not lam:
-            return float(data)
+            return 0.0
         weights_flat = self.theta[: self.n_weights]
-        return float(data + 0.5 * lam * np.dot(weights_flat, weights_flat))
+        return float(0.5 * lam * np.dot(weights_flat, weights_flat))
 
     def gradient(
         self,
@@ -354,25 +340,68 @@ class Network:
         weights: Array | None = None,
         lam: float = 0.0,
         masks: list[Array] | None = None,
+        *,
+        fast: bool = False,
     ) -> tuple[float, Array]:
         """Run forward and backward; fill :attr:`grad`, return loss and output.
 
-        Parameters are as for :meth:`evaluate`, plus dropout `masks`. After the call
-        ``grad`` holds ``dC/dtheta`` in the layout of ``theta``. The network's
-        output is returned so that callers can score the batch without a second
-        forward pass.
+        Parameters are as for :meth:`evaluate`, plus dropout `masks`, and
+        `fast` to use the compiled kernels of :mod:`skffnn._kernels` where
+        they apply (the NumPy code is the reference they match). After the
+        call ``grad`` holds ``dC/dtheta`` in the layout of ``theta``. The
+        network's output is returned so that callers can score the batch
+        without a second forward pass.
+        """
+        step = self.batch_gradient(X, y, weights, lam, masks, fast=fast)
+        return step.loss, step.out
+
+    def batch_gradient(
+        self,
+        X: Any,
+        y: Array,
+        weights: Array | None = None,
+        lam: float = 0.0,
+        masks: list[Array] | None = None,
+        *,
+        fast: bool = False,
+    ) -> BatchResult:
+        """Run :meth:`gradient`; also return the count of right rows, if known.
+
+        The fused output kernels count the rows classified correctly on the
+        way; the NumPy path leaves ``correct`` None for the caller to count.
         """
         # Row scale of dC/dz: the weighted mean makes sample i count w_i.
         n_samples = X.shape[0]
         column = None if weights is None else weights[:, None].astype(self.dtype)
         if self.batch_norm and column is None:
             column = np.full((n_samples, 1), 1.0 / n_samples, self.dtype)
-        trace = self._train_forward(X, masks, column)
-        out, per_sample = self._output_and_loss(y, trace.z[-1])
-        loss = self.total_loss(per_sample, weights, lam)
+        trace = self._train_forward(X, masks, column, fast)
         work = self._workspace(n_samples)
-        delta = self._output_delta(y, out, work.delta[-1], trace.z[-1])
-        delta *= 1.0 / n_samples if weights is None else column
+        fused = None
+        if fast:
+            fused = _kernels.output_loss_delta(
+                self._pair, trace.z[-1], y, weights, work.delta[-1]
+            )
+        if fused is not None:
+            # The kernel left the output in z and the scaled dC/dz in delta.
+            out, delta, correct = trace.z[-1], work.delta[-1], fused[1]
+            loss = fused[0] + self._penalty(lam)
+        else:
+            out, per_sample = self._output_and_loss(y, trace.z[-1])
+            loss = self.total_loss(per_sample, weights, lam)
+            delta = self._output_delta(y, out, work.delta[-1], trace.z[-1])
+            delta *= 1.0 / n_samples if weights is None else column
+            correct = None
+        self._backward(delta, trace, masks, fast)
+        if lam:
+            self.grad[: self.n_weights] += lam * self.theta[: self.n_weights]
+        return BatchResult(loss, out, correct)
+
+    def _backward(
+        self, delta: Array, trace: Trace, masks: list[Array] | None, fast: bool
+    ) -> None:
+        """Fill ``grad`` from the output layer's ``dC/dz`` (the four equations)."""
+        work = self._workspace(delta.shape[0])
         for layer in range(self.n_layers - 1, -1, -1):
             a_prev = trace.inputs[layer]
             if isinstance(a_prev, np.ndarray):
@@ -383,18 +412,22 @@ class Network:
             np.matmul(work.ones, delta, out=self.grad_b[layer])
             if layer > 0:
                 back = np.matmul(delta, self.W[layer].T, out=work.delta[layer - 1])
-                delta = self._hidden_delta(back, layer - 1, masks, trace)
-        if lam:
-            self.grad[: self.n_weights] += lam * self.theta[: self.n_weights]
-        return loss, out
+                delta = self._hidden_delta(back, layer - 1, masks, trace, fast)
 
     def _hidden_delta(
-        self, delta: Array, layer: int, masks: list[Array] | None, trace: Trace
+        self,
+        delta: Array,
+        layer: int,
+        masks: list[Array] | None,
+        trace: Trace,
+        fast: bool,
     ) -> Array:
         """Turn ``dC/da`` of hidden `layer` into ``dC/dz`` (before the bias)."""
         if masks is not None:
             delta *= masks[layer]
-        delta = self._hidden[layer].backward(delta, trace.z[layer], trace.f[layer])
+        name, z, f = self.hidden_activations[layer], trace.z[layer], trace.f[layer]
+        if not (fast and _kernels.hidden_backward(name, delta, z, f)):
+            delta = self._hidden[layer].backward(delta, z, f)
         if self.batch_norm:
             delta, grad_gamma, grad_beta = _batchnorm.backward(
                 delta, trace.bn[layer], self.gamma[layer]
@@ -409,6 +442,14 @@ class Network:
             return np.subtract(out, y, out=buffer)
         buffer[...] = self._cost_gradient(y, out)
         return self._output.backward(buffer, z, out)
+
+
+class BatchResult(NamedTuple):
+    """What :meth:`Network.batch_gradient` returns besides ``grad``."""
+
+    loss: float
+    out: Array
+    correct: int | None  # rows classified correctly, when a kernel counted them
 
 
 class Trace(NamedTuple):

@@ -14,11 +14,11 @@ import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import numpy as np
 
-from skffnn import _dropout
+from skffnn import _dropout, _kernels, schedulers
 from skffnn._network import Network
 from skffnn._validation import LoopSettings
 from skffnn.schedulers import Scheduler
@@ -184,6 +184,10 @@ class Run:
         The learning-rate schedule (minibatch training only).
     callbacks : EpochCallbacks or None
         Told when each epoch begins and ends; may stop training.
+    kernels : bool or None
+        Whether minibatch steps use the compiled kernels of
+        :mod:`skffnn._kernels`; None decides by the fit's size
+        (:func:`skffnn._kernels.worth_compiling`).
     """
 
     network: Network
@@ -196,6 +200,21 @@ class Run:
     score: Score | None = None
     eta_plan: EtaPlan | None = None
     callbacks: EpochCallbacks = field(default_factory=_NoCallbacks)
+    kernels: bool | None = None
+
+    def use_kernels(self) -> bool:
+        """Whether the compiled kernels pay for this minibatch run."""
+        if self.kernels is not None:
+            return self.kernels and _kernels.AVAILABLE
+        network, n_samples = self.network, self.train.n_samples
+        return _kernels.worth_compiling(
+            n_samples,
+            sum(network.hidden_widths),
+            network.theta.size,
+            self.settings.batch_size_for(n_samples),
+            self.epochs,
+            network.dtype,
+        )
 
     @property
     def watches_validation(self) -> bool:
@@ -419,7 +438,13 @@ class _Batches:
 
 
 class _MinibatchStep:
-    """One optimizer step on one minibatch: gradient, clipping, update."""
+    """One optimizer step on one minibatch: gradient, clipping, update.
+
+    With kernels, the built-in update rules, hidden activations and canonical
+    output layers run compiled (see :mod:`skffnn._kernels`); user schedulers,
+    custom activations and costs, batch normalization's own maths, dropout's
+    masks and ``clip_norm`` stay NumPy.
+    """
 
     def __init__(self, run: Run, scheduler: Scheduler, start: Continuation) -> None:
         self.run, self.scheduler = run, scheduler
@@ -431,6 +456,7 @@ class _MinibatchStep:
         if run.settings.dropout and self.network.hidden_widths:
             self.keys = _dropout.row_keys(run.train.X, start.seed)
         self.t = start.first_step
+        self.fast = run.use_kernels()
 
     def _masks(self, rows: Any) -> list[Array] | None:
         if self.keys is None:
@@ -443,27 +469,48 @@ class _MinibatchStep:
             self.network.dtype,
         )
 
-    def __call__(self, rows: Any, weights: Array | None) -> tuple[float, Array, Array]:
+    def __call__(self, rows: Any, weights: Array | None) -> _Stepped:
         """Take a step on `rows`; return the batch's loss, output and targets."""
         network = self.network
         X_batch, y_batch = self.batches.take(rows)
-        loss, out = network.gradient(
-            X_batch, y_batch, weights, self.settings.lam, self._masks(rows)
+        batch = network.batch_gradient(
+            X_batch,
+            y_batch,
+            weights,
+            self.settings.lam,
+            self._masks(rows),
+            fast=self.fast,
         )
-        if not np.isfinite(loss):
-            return loss, out, y_batch
-        _clip(network.grad, self.settings.clip_norm)
-        change = self.scheduler.update_change(network.grad)
-        if np.shape(change) != network.theta.shape:
+        if np.isfinite(batch.loss):
+            _clip(network.grad, self.settings.clip_norm)
+            self._update(network.theta, network.grad)
+            self.t += 1
+        return _Stepped(batch.loss, batch.out, y_batch, batch.correct)
+
+    def _update(self, theta: Array, grad: Array) -> None:
+        """Subtract the scheduler's change from `theta`, in place when it can."""
+        if self.fast and _kernels.scheduler_step(self.scheduler, theta, grad):
+            return
+        if schedulers.step_in_place(self.scheduler, theta, grad):
+            return
+        change = self.scheduler.update_change(grad)
+        if np.shape(change) != theta.shape:
             raise ValueError(
                 f"scheduler {type(self.scheduler).__name__}.update_change "
                 f"returned shape {np.shape(change)} for a gradient of shape "
-                f"{network.theta.shape}; it must return one change per parameter "
+                f"{theta.shape}; it must return one change per parameter "
                 "(np.zeros_like(gradient) for no change)."
             )
-        network.theta -= change
-        self.t += 1
-        return loss, out, y_batch
+        theta -= change
+
+
+class _Stepped(NamedTuple):
+    """What one minibatch step saw: its loss, output, targets, right rows."""
+
+    loss: float
+    out: Array
+    y: Array
+    correct: int | None  # counted by a fused kernel, else None
 
 
 def _clip(gradient: Array, clip_norm: float | None) -> None:
@@ -502,13 +549,17 @@ class _Epoch:
             weights, batch_weight = train.batch_weights(rows)
             if batch_weight <= 0:
                 continue  # every sample here has zero weight
-            loss, out, y_batch = self.step(rows, weights)
-            if not np.isfinite(loss):
+            stepped = self.step(rows, weights)
+            if not np.isfinite(stepped.loss):
                 return {"train_loss": np.nan}
-            loss_sum += loss * batch_weight
+            loss_sum += stepped.loss * batch_weight
             weight_sum += batch_weight
-            if accuracy is not None:
-                correct_sum += accuracy(y_batch, out) * len(y_batch)
+            if accuracy is None:
+                continue
+            if stepped.correct is not None:
+                correct_sum += stepped.correct
+            else:
+                correct_sum += accuracy(stepped.y, stepped.out) * len(stepped.y)
         record = {"train_loss": loss_sum / weight_sum if weight_sum else np.nan}
         if accuracy is not None:
             record["train_accuracy"] = correct_sum / train.n_samples

@@ -18,9 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from skffnn import activations, costs, schedulers, schedules
-
-WEIGHT_INITS = ("auto", "glorot", "he", "normal")
+from skffnn import _initialization, activations, costs, schedulers, schedules
 
 SCHEDULERS = (
     "constant",
@@ -318,7 +316,9 @@ def _check_network(params: Mapping[str, Any]) -> NetworkSettings:
         hidden_layer_sizes=hidden,
         activation=tuple(check_activation(params["activation"], len(hidden))),
         batch_norm=check_bool("batch_norm", params["batch_norm"]),
-        weight_init=check_choice("weight_init", params["weight_init"], WEIGHT_INITS),
+        weight_init=check_choice(
+            "weight_init", params["weight_init"], _initialization.SCHEMES
+        ),
     )
 
 

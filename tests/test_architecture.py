@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "skffnn"
 
 CONCEPTS = {"activations", "costs", "schedulers", "schedules", "_batchnorm"}
-CONCEPTS |= {"_dropout"}
+CONCEPTS |= {"_dropout", "_initialization"}
 # What each module may import from skffnn: only what stands to its left.
 ALLOWED = {
     "activations": set(),
@@ -21,6 +21,7 @@ ALLOWED = {
     "schedules": set(),
     "_batchnorm": set(),
     "_dropout": set(),
+    "_initialization": set(),
     "_network": CONCEPTS | {"_kernels"},
     "_kernels": CONCEPTS,
     # The loop reads the checked settings, so _validation stands beside the

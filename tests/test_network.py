@@ -222,11 +222,20 @@ def problems(draw):
     return network, X, y, weights, lam, masks
 
 
+def _fast_paths():
+    # The compiled kernels (the fast extra) are checked too wherever numba is
+    # installed, as the test extra installs it for CI.
+    from skffnn import _kernels
+
+    return [False, True] if _kernels.AVAILABLE else [False]
+
+
+@pytest.mark.parametrize("fast", _fast_paths(), ids=lambda fast: f"fast={fast}")
 @given(problem=problems())
-def test_backward_matches_autograd_for_random_networks(problem):
+def test_backward_matches_autograd_for_random_networks(problem, fast):
     network, X, y, weights, lam, masks = problem
     expected_loss, expected = _autograd_gradient(network, X, y, weights, lam, masks)
-    loss, _ = network.gradient(X, y, weights, lam, masks)
+    loss, _ = network.gradient(X, y, weights, lam, masks, fast=fast)
     expected_weights, expected_biases = _split(network, expected)
     for layer in range(network.n_layers):
         np.testing.assert_allclose(

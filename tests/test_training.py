@@ -368,3 +368,69 @@ def test_divergence_guard_keeps_the_weights_of_the_lowest_loss():
     for loss in [1.0, 1e-20, 1e-3]:
         wobble.update(loss, np.zeros(2))
     assert not wobble.blew_up()  # far above its lowest, but below its first
+
+
+# ----- the compiled kernels inside training -----------------------------------
+
+
+KERNEL_CASES = {
+    "adam-relu-softmax": (FFNNClassifier, {}, "multiclass"),
+    "momentum-tanh-sigmoid": (
+        FFNNClassifier,
+        {"scheduler": "momentum", "activation": "tanh", "eta": 0.05},
+        "binary",
+    ),
+    "rmsprop-leaky-mse": (
+        FFNNRegressor,
+        {"scheduler": "rmsprop", "activation": "leaky_relu"},
+        "regression",
+    ),
+    "adagrad-elu-batchnorm-dropout": (
+        FFNNRegressor,
+        {"scheduler": "adagrad_momentum", "activation": "elu", "batch_norm": True},
+        "regression",
+    ),
+    "constant-identity-weighted": (
+        FFNNClassifier,
+        {"scheduler": "constant", "activation": "identity", "eta": 0.1},
+        "weighted",
+    ),
+}
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("case", list(KERNEL_CASES))
+def test_training_with_the_kernels_matches_the_numpy_path(monkeypatch, case, dtype):
+    from skffnn import _kernels
+
+    if not _kernels.AVAILABLE:
+        pytest.skip("the fast extra (numba) is not installed")
+    est_class, params, kind = KERNEL_CASES[case]
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(150, 5)).astype(dtype)
+    y = {
+        "multiclass": rng.integers(0, 3, 150),
+        "binary": rng.integers(0, 2, 150),
+        "weighted": rng.integers(0, 2, 150),
+        "regression": X[:, 0] - X[:, 1] ** 2,
+    }[kind]
+    weights = rng.uniform(0, 2, 150) if kind == "weighted" else None
+    params = {
+        "hidden_layer_sizes": (16, 8),
+        "epochs": 3,
+        "batch_size": 32,
+        "random_state": 0,
+        "dropout": 0.2 if "dropout" in case else 0.0,
+        **params,
+    }
+    fits = {}
+    for fast in (False, True):
+        monkeypatch.setattr(_kernels, "worth_compiling", lambda *a, fast=fast: fast)
+        fits[fast] = est_class(**params).fit(X, y, sample_weight=weights)
+    assert _kernels._compiled_for(np.dtype(dtype))  # the kernels did run
+    rtol = 1e-5 if dtype == "float32" else 1e-12
+    for slow, fused in zip(fits[False].coefs_, fits[True].coefs_, strict=True):
+        np.testing.assert_allclose(fused, slow, rtol=rtol, atol=rtol)
+    for key, values in fits[False].history_.items():
+        np.testing.assert_allclose(fits[True].history_[key], values, rtol=rtol)

@@ -343,13 +343,13 @@ class _BaseFFNN(_callbacks.CallbackSupport, BaseEstimator):
 
     @property
     def coefs_(self) -> list[Array]:
-        """Weights per layer, views into the network's parameter vector."""
+        """Weights per layer: ``coefs_[i]`` of shape ``(n_in, n_out)`` (views)."""
         check_is_fitted(self, "_network")
         return list(self._network.W)
 
     @property
     def intercepts_(self) -> list[Array]:
-        """Biases per layer, views into the network's parameter vector."""
+        """Biases per layer: ``intercepts_[i]`` of shape ``(n_out,)`` (views)."""
         check_is_fitted(self, "_network")
         return list(self._network.b)
 
@@ -381,7 +381,7 @@ class _BaseFFNN(_callbacks.CallbackSupport, BaseEstimator):
 
     @property
     def history_(self) -> dict[str, Array]:
-        """Per-epoch records as arrays."""
+        """Per-epoch ``train_loss``, ``val_loss``, accuracies, scores and ``eta``."""
         check_is_fitted(self, "_history")
         return self._history.as_arrays()
 

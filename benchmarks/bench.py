@@ -455,12 +455,16 @@ class _KernelProbe:
     """
 
     def __init__(self, mode: str, workload: Workload) -> None:
-        from skffnn import _kernels, _training
-
-        self.mode, self.kernels = mode, _kernels
+        self.mode, self.fresh = mode, False
+        self.decisions: list[bool] = []
+        try:
+            from skffnn import _kernels, _training
+        except ImportError:  # a core from before the kernels (PYTHONPATH)
+            self.mode = "absent"
+            return
+        self.kernels = _kernels
         if mode == "off":
             _kernels.AVAILABLE = False
-        self.decisions: list[bool] = []
         decide = _training.Run.use_kernels
 
         def recorded(run: Any) -> bool:
@@ -489,6 +493,9 @@ class _KernelProbe:
         Compiling is a first-call cost like the imports the warm-up exists to
         hide; ``compile_cost.py`` measures it in fresh processes.
         """
+        if self.mode == "absent":
+            yield
+            return
         saved = self.kernels.COMPILE_SECONDS
         if self.mode == "auto":
             self.kernels.COMPILE_SECONDS = 0.0

@@ -457,11 +457,16 @@ class _KernelProbe:
     def __init__(self, mode: str, workload: Workload) -> None:
         self.mode, self.fresh = mode, False
         self.decisions: list[bool] = []
-        try:
-            from skffnn import _kernels, _training
-        except ImportError:  # a core from before the kernels (PYTHONPATH)
+        import skffnn
+
+        # A core from before the kernels, put first by PYTHONPATH. Its missing
+        # submodules would be found in the installed (editable) skffnn, so
+        # look for the file rather than import it.
+        if not (Path(skffnn.__file__).parent / "_kernels.py").exists():
             self.mode = "absent"
             return
+        from skffnn import _kernels, _training
+
         self.kernels = _kernels
         if mode == "off":
             _kernels.AVAILABLE = False

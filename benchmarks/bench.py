@@ -1039,7 +1039,8 @@ def save_plot(payload: dict, path: str) -> None:
         0.01,
         0.01,
         f"skffnn {meta['skffnn_git']['commit'][:10]}, {meta['date'][:10]}, "
-        f"{meta['nproc']} cores, {threads} BLAS thread(s)",
+        f"{meta['nproc']} cores, {threads} BLAS thread(s), "
+        f"kernels {meta.get('kernels', 'auto')}",
         fontsize=7,
         color="0.4",
     )

@@ -2,13 +2,17 @@
 
 Both libraries train the same network on the same data: same hidden layers
 (ReLU), Adam with learning rate 1e-3, the same batch size and number of epochs,
-the same initialization scheme (Glorot's uniform range, which scikit-learn
-always uses; skffnn's ``weight_init="glorot"``), no L2 penalty (skffnn
+the same initialization scheme (Glorot's uniform range for weights and
+biases, which scikit-learn always uses and skffnn's ``weight_init="auto"``
+now draws), no L2 penalty (skffnn
 ``lam=0``, scikit-learn ``alpha=0``), no early stopping,
 and ``tol=0`` with a huge ``n_iter_no_change`` so that neither stops before the
 last epoch. The two libraries alternate repeat by repeat within one run
 (skffnn first on even repeats, scikit-learn first on odd ones), so that slow
 phases of a busy machine hit both alike; the table shows medians over repeats.
+The ``defaults`` workload is the exception: both libraries keep every default
+but ``random_state`` (so each stops by its own rule), on a standardized
+20,000 x 20 classification problem, and it is compared per fit.
 
 Run it from the repository root as::
 
@@ -25,7 +29,12 @@ output names its path and git commit.
 Every fit runs in a fresh Python subprocess (this same file with ``--worker``),
 which loads the data from ``.npy`` files written by the parent, fits the
 estimator once on a few hundred rows as a warm-up (imports, BLAS buffers and
-first-call costs stay out of the measurement), then times one fit. Peak memory
+first-call costs stay out of the measurement), then times one fit. With
+``--kernels auto`` the warm-up fit is made to compile skffnn's numba kernels
+(its compile-cost estimate is set to zero for the warm-up only): compiling is
+a first-call cost, measured apart by ``compile_cost.py``. The timed fit then
+decides by itself; the worker records whether it used the kernels, and whether
+``_kernels.worth_compiling`` would have chosen them in a fresh process. Peak memory
 of the fit is the child's ``getrusage(RUSAGE_SELF).ru_maxrss`` after the fit
 minus its resident set size just before it: the extra memory the fit needed,
 copies of ``X`` included, the input data itself excluded. Just before the fit
@@ -46,13 +55,17 @@ plain first-layer product ``(batch x features) @ (features x hidden)`` is
 reported too.
 
 Options: ``--workloads`` takes names or shell patterns (``clf-*``),
-``--quick`` shrinks everything for a smoke test of 30-60 s, ``--threads N``
-limits BLAS / OpenMP threads everywhere (use 1 when the machine is shared:
-multithreaded OpenBLAS slows down many times over when other processes hold
-the cores), ``--json`` saves the results, ``--plot`` saves a PNG of seconds per
-epoch against batch size, ``--from-json`` re-prints the tables (and plot) of a
-saved run, ``--profile NAME`` runs cProfile on one skffnn epoch of that
-workload in this process. See benchmarks/README.md for the columns.
+``--kernels off`` makes every skffnn worker set ``skffnn._kernels.AVAILABLE =
+False`` before its warm-up fit, so that one environment with numba installed
+measures the NumPy path too (default ``auto``: the library decides, see
+below), ``--quick`` shrinks everything for a smoke test of 30-60 s,
+``--threads N`` limits BLAS / OpenMP threads everywhere (use 1 when the
+machine is shared: multithreaded OpenBLAS slows down many times over when
+other processes hold the cores), ``--json`` saves the results, ``--plot``
+saves a PNG of seconds per epoch against batch size, ``--from-json`` re-prints
+the tables (and plot) of a saved run, ``--profile NAME`` runs cProfile on one
+skffnn epoch of that workload in this process. See benchmarks/README.md for
+the columns.
 """
 
 from __future__ import annotations
@@ -87,6 +100,7 @@ if __name__ == "__main__":
     _reexec_without_slow_blas_variables()
 
 import argparse  # noqa: E402
+import contextlib  # noqa: E402
 import datetime  # noqa: E402
 import fnmatch  # noqa: E402
 import gc  # noqa: E402
@@ -123,7 +137,7 @@ class Workload:
     """One benchmark configuration."""
 
     name: str
-    task: str  # "clf", "reg" or "digits"
+    task: str  # "clf", "reg", "digits" or "defaults"
     n_train: int
     n_test: int
     n_features: int
@@ -167,6 +181,11 @@ def default_workloads(epochs: int = 2, repeats: int = 3) -> list[Workload]:
             repeats,
         ),
         Workload("digits", "digits", 1437, 360, 64, (100,), 200, 50, "float64", 5),
+        # Each library's own defaults (batch 200, at most 200 epochs): only the
+        # hidden layers, batch and epoch budget are stated here, for the tables.
+        Workload(
+            "defaults", "defaults", 20_000, 5_000, 20, (100,), 200, 200, "float64", 3
+        ),
         Workload(
             "scale", "clf", 1_000_000, 20_000, 100, (256, 128), 1024, 1, "float32", 1
         ),
@@ -178,13 +197,15 @@ def quick_version(workload: Workload) -> Workload:
     """Shrink a workload so that all of them together run in about 30 s."""
     if workload.task == "digits":
         return replace(workload, epochs=3, repeats=1)
+    if workload.task == "defaults":
+        return replace(workload, n_train=2_000, n_test=500, repeats=1)
     n_train = 10_000 if workload.name == "scale" else 2_000
     return replace(workload, n_train=n_train, n_test=500, epochs=1, repeats=1)
 
 
 def n_classes(workload: Workload) -> int:
     """Width of the output layer."""
-    return {"clf": 10, "digits": 10, "reg": 1}[workload.task]
+    return {"clf": 10, "digits": 10, "reg": 1, "defaults": 4}[workload.task]
 
 
 def layer_sizes(workload: Workload) -> list[int]:
@@ -216,6 +237,15 @@ def make_data(workload: Workload) -> dict[str, np.ndarray]:
             random_state=0,
         )
         stratify: Any = y
+    elif workload.task == "defaults":
+        X, y = make_classification(
+            n_samples=n,
+            n_features=workload.n_features,
+            n_informative=10,
+            n_classes=4,
+            random_state=0,
+        )
+        stratify = y
     elif workload.task == "reg":
         X, y = make_regression(
             n_samples=n, n_features=workload.n_features, noise=10, random_state=0
@@ -228,6 +258,11 @@ def make_data(workload: Workload) -> dict[str, np.ndarray]:
     X_train, X_test, y_train, y_test = train_test_split(
         X, y, test_size=workload.n_test, random_state=0, stratify=stratify
     )
+    if workload.task == "defaults":
+        from sklearn.preprocessing import StandardScaler
+
+        scaler = StandardScaler().fit(X_train)
+        X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
     if workload.task == "reg":  # standardize y with the training statistics
         mean, std = y_train.mean(), y_train.std()
         y_train, y_test = (y_train - mean) / std, (y_test - mean) / std
@@ -250,8 +285,16 @@ def data_key(workload: Workload) -> str:
 # ------------------------------------------------------------------ workers
 
 
-def make_estimator(library: str, workload: Workload, seed: int, epochs: int) -> Any:
-    """The estimator of `library` configured as described in the docstring."""
+def make_estimator(
+    library: str, workload: Workload, seed: int, epochs: int | None
+) -> Any:
+    """The estimator of `library` configured as described in the docstring.
+
+    For the ``defaults`` workload only `seed` and, when not None (the warm-up
+    fit), `epochs` are set.
+    """
+    if workload.task == "defaults":
+        return make_default_estimator(library, seed, epochs)
     if library == "skffnn":
         from skffnn import FFNNClassifier, FFNNRegressor
 
@@ -259,9 +302,9 @@ def make_estimator(library: str, workload: Workload, seed: int, epochs: int) -> 
         return cls(
             hidden_layer_sizes=workload.hidden,
             activation="relu",
-            # scikit-learn's MLP draws every layer from Glorot's uniform range;
-            # skffnn's default for ReLU layers is He's normal, so say Glorot.
-            weight_init="glorot",
+            # Glorot's uniform range for weights and biases on every layer,
+            # scikit-learn's only scheme; stated although it is the default.
+            weight_init="auto",
             scheduler="adam",
             eta=1e-3,
             lam=0.0,
@@ -292,6 +335,19 @@ def make_estimator(library: str, workload: Workload, seed: int, epochs: int) -> 
         early_stopping=False,
         verbose=False,
     )
+
+
+def make_default_estimator(library: str, seed: int, epochs: int | None) -> Any:
+    """A classifier of `library` with its defaults, but for the seed."""
+    if library == "skffnn":
+        from skffnn import FFNNClassifier
+
+        budget = {} if epochs is None else {"epochs": epochs}
+        return FFNNClassifier(random_state=seed, **budget)
+    from sklearn.neural_network import MLPClassifier
+
+    budget = {} if epochs is None else {"max_iter": epochs}
+    return MLPClassifier(random_state=seed, **budget)
 
 
 def current_rss_kib() -> int:
@@ -344,12 +400,22 @@ def run_worker(spec_path: str) -> None:
     X = np.load(files["X_train"])
     y = np.load(files["y_train"])
     warnings.simplefilter("ignore")  # ConvergenceWarning: max_iter reached, wanted
+    kernels = None
+    if spec["library"] == "skffnn":
+        kernels = _KernelProbe(spec.get("kernels", "auto"), workload)
     warm_rows = min(len(X), max(4 * workload.batch, 500))
     warm = make_estimator(spec["library"], workload, spec["seed"], 1)
-    warm.fit(X[:warm_rows], y[:warm_rows])
+    if kernels is None:
+        warm.fit(X[:warm_rows], y[:warm_rows])
+    else:
+        with kernels.warming_up():
+            warm.fit(X[:warm_rows], y[:warm_rows])
     del warm
     gc.collect()
-    estimator = make_estimator(spec["library"], workload, spec["seed"], workload.epochs)
+    epochs = None if workload.task == "defaults" else workload.epochs
+    estimator = make_estimator(spec["library"], workload, spec["seed"], epochs)
+    if kernels is not None:
+        kernels.decisions.clear()
     reset = reset_peak_rss()
     rss_before = current_rss_kib()
     maxrss_before = peak_rss_kib()
@@ -358,10 +424,12 @@ def run_worker(spec_path: str) -> None:
     seconds = time.perf_counter() - start
     maxrss_after = peak_rss_kib()
     score = estimator.score(np.load(files["X_test"]), np.load(files["y_test"]))
+    n_iter = int(estimator.n_iter_)
     result = {
         "fit_seconds": seconds,
-        "epoch_seconds": seconds / workload.epochs,
-        "n_iter": int(estimator.n_iter_),
+        # the defaults workload stops by its own rule: per epoch actually run
+        "epoch_seconds": seconds / max(n_iter, 1),
+        "n_iter": n_iter,
         "score": float(score),
         "peak_mib": (maxrss_after - rss_before) / 1024,
         "rss_before_mib": rss_before / 1024,
@@ -371,7 +439,84 @@ def run_worker(spec_path: str) -> None:
         # peak, so peak_mib is only an upper bound
         "peak_exact": reset or maxrss_after > maxrss_before,
     }
+    if kernels is not None:
+        result.update(kernels.report())
     print(json.dumps(result))
+
+
+class _KernelProbe:
+    """Set skffnn's kernel mode in a worker and record what the timed fit used.
+
+    ``off`` sets ``skffnn._kernels.AVAILABLE = False`` (as if numba were not
+    installed). ``auto`` leaves the decision to skffnn, but lets the warm-up
+    fit compile the kernels (see :meth:`warming_up`). Every decision of the
+    training loop (``_training.Run.use_kernels``) is recorded, so the worker
+    reports what the timed fit actually ran.
+    """
+
+    def __init__(self, mode: str, workload: Workload) -> None:
+        self.mode, self.fresh = mode, False
+        self.decisions: list[bool] = []
+        import skffnn
+
+        # A core from before the kernels, put first by PYTHONPATH. Its missing
+        # submodules would be found in the installed (editable) skffnn, so
+        # look for the file rather than import it.
+        if not (Path(skffnn.__file__).parent / "_kernels.py").exists():
+            self.mode = "absent"
+            return
+        from skffnn import _kernels, _training
+
+        self.kernels = _kernels
+        if mode == "off":
+            _kernels.AVAILABLE = False
+        decide = _training.Run.use_kernels
+
+        def recorded(run: Any) -> bool:
+            used = bool(decide(run))
+            self.decisions.append(used)
+            return used
+
+        _training.Run.use_kernels = recorded  # type: ignore[method-assign]
+        # What skffnn would choose for the timed fit in a fresh process, where
+        # nothing is compiled yet and the compile cost counts.
+        self.fresh = bool(
+            _kernels.worth_compiling(
+                workload.n_train,
+                sum(workload.hidden),
+                n_parameters(workload),
+                workload.batch,
+                workload.epochs,
+                np.dtype(workload.dtype),
+            )
+        )
+
+    @contextlib.contextmanager
+    def warming_up(self) -> Any:
+        """Let the warm-up fit compile the kernels, so the timed fit need not.
+
+        Compiling is a first-call cost like the imports the warm-up exists to
+        hide; ``compile_cost.py`` measures it in fresh processes.
+        """
+        if self.mode == "absent":
+            yield
+            return
+        saved = self.kernels.COMPILE_SECONDS
+        if self.mode == "auto":
+            self.kernels.COMPILE_SECONDS = 0.0
+        try:
+            yield
+        finally:
+            self.kernels.COMPILE_SECONDS = saved
+
+    def report(self) -> dict[str, Any]:
+        """The kernel mode and what the timed fit used, for the result."""
+        return {
+            "kernels_mode": self.mode,
+            "kernels_used": bool(self.decisions) and all(self.decisions),
+            "kernels_decisions": self.decisions,
+            "kernels_fresh": self.fresh,
+        }
 
 
 def limit_threads(threads: int | None) -> None:
@@ -387,7 +532,12 @@ _THREAD_LIMITS: list[Any] = []  # keeps the limits in force
 
 
 def run_child(
-    library: str, workload: Workload, seed: int, files: dict, threads: int | None
+    library: str,
+    workload: Workload,
+    seed: int,
+    files: dict,
+    threads: int | None,
+    kernels: str,
 ) -> dict:
     """Run one fit in a fresh subprocess and return its measurements."""
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
@@ -397,6 +547,7 @@ def run_child(
                 "workload": asdict(workload),
                 "seed": seed,
                 "files": files,
+                "kernels": kernels,
             },
             handle,
         )
@@ -492,6 +643,7 @@ def run_workload(
     gemm_seconds: float,
     X_mib: float,
     threads: int | None,
+    kernels: str = "auto",
 ) -> dict:
     """Alternate the two libraries over the repeats; return raw and summary."""
     runs: dict[str, list[dict]] = {library: [] for library in LIBRARIES}
@@ -505,13 +657,15 @@ def run_workload(
     for repeat in range(workload.repeats):
         order = LIBRARIES if repeat % 2 == 0 else LIBRARIES[::-1]
         for library in order:
-            result = run_child(library, workload, repeat, files, threads)
+            result = run_child(library, workload, repeat, files, threads, kernels)
             runs[library].append(result)
             if "error" not in result:
+                used = result.get("kernels_used")
                 print(
                     f"  repeat {repeat} {library:7s} {result['epoch_seconds']:8.3f} "
                     f"s/epoch  score {result['score']:.4f}  "
-                    f"peak {result['peak_mib']:7.1f} MiB  n_iter {result['n_iter']}",
+                    f"peak {result['peak_mib']:7.1f} MiB  n_iter {result['n_iter']}"
+                    f"{'' if used is None else '  kernels ' + _yes(used)}",
                     flush=True,
                 )
         gemm.append(gemm_rates(workload, gemm_seconds))
@@ -540,8 +694,11 @@ def run_workload(
             "gemm_fraction": flops_per_epoch / epoch / summary["gemm_fwd_bwd_flops"],
             "failures": len(runs[library]) - len(ok),
         }
+        if library == "skffnn":
+            summary[library]["kernels_used"] = [r.get("kernels_used") for r in ok]
+            summary[library]["kernels_fresh"] = [r.get("kernels_fresh") for r in ok]
         for result in ok:
-            if result["n_iter"] != workload.epochs:
+            if workload.task != "defaults" and result["n_iter"] != workload.epochs:
                 print(
                     f"  WARNING: {library} ran {result['n_iter']} epochs, "
                     f"not {workload.epochs}",
@@ -549,6 +706,9 @@ def run_workload(
                 )
     sklearn_epoch = summary["sklearn"]["epoch_seconds"]
     summary["ratio"] = summary["skffnn"]["epoch_seconds"] / sklearn_epoch
+    summary["fit_ratio"] = (
+        summary["skffnn"]["fit_seconds"] / summary["sklearn"]["fit_seconds"]
+    )
     summary["floor_ratio"] = summary["gemm_floor_epoch_seconds"] / sklearn_epoch
     return {
         "workload": asdict(workload),
@@ -589,6 +749,16 @@ def source_digest(package: Path) -> str:
         digest.update(file.name.encode())
         digest.update(file.read_bytes())
     return digest.hexdigest()[:12]
+
+
+def numba_version() -> str | None:
+    """numba's version if installed, without importing it."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("numba")
+    except PackageNotFoundError:
+        return None
 
 
 def cpu_model() -> str:
@@ -676,6 +846,11 @@ def print_machine_info(meta: dict) -> None:
         )
     if meta.get("threads_limit"):
         print(f"threads limited to {meta['threads_limit']} (--threads)")
+    off = "; skffnn workers set _kernels.AVAILABLE = False"
+    print(
+        f"kernels: {meta['kernels']} (numba {meta['numba'] or 'not installed'}"
+        f"{off if meta['kernels'] == 'off' else ''})"
+    )
     print(meta["memory_method"])
     print(flush=True)
 
@@ -693,6 +868,24 @@ def _spread(entry: dict, library: str) -> str:
     return f"{max(times) / min(times):.2f}x" if times else "-"
 
 
+def _yes(flag: bool | None) -> str:
+    return "-" if flag is None else ("yes" if flag else "no")
+
+
+def _kernels_cell(summary: dict) -> str:
+    """Whether skffnn's timed fits used the kernels: ``yes``, ``no`` or mixed.
+
+    A ``*`` marks fits that used them only because the warm-up compiled them:
+    in a fresh process skffnn would have stayed on NumPy for that fit.
+    """
+    used = summary.get("kernels_used")
+    if not used or None in used:
+        return "-"
+    cell = _yes(used[0]) if len(set(used)) == 1 else f"{sum(used)}/{len(used)}"
+    fresh = summary.get("kernels_fresh") or []
+    return cell + ("*" if any(used) and not all(fresh) else "")
+
+
 def _peak(summary: dict) -> str:
     bound = "" if summary.get("peak_exact", True) else "≤ "
     return bound + _fmt(summary["peak_mib"], ".1f")
@@ -702,9 +895,16 @@ def results_table(results: list[dict]) -> str:
     """The two Markdown tables: speed / quality, and fit / memory."""
     speed = [
         "| workload | dtype | batch | epochs | n_train | skffnn s/epoch "
-        "| sklearn s/epoch | ratio | GEMM-only ratio | metric | skffnn score "
-        "| sklearn score | GEMM GFLOP/s | skffnn % GEMM | sklearn % GEMM |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|",
+        "| sklearn s/epoch | ratio | GEMM-only ratio | kernels | metric "
+        "| skffnn score | sklearn score | GEMM GFLOP/s | skffnn % GEMM "
+        "| sklearn % GEMM |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|---:|---:|---:|---:|---:|",
+    ]
+    defaults = [
+        "| workload | n_train x features | skffnn s/fit | sklearn s/fit "
+        "| ratio (per fit) | n_iter skffnn / sklearn | kernels | skffnn accuracy "
+        "| sklearn accuracy | repeats |",
+        "|---|---|---:|---:|---:|---|---|---:|---:|---:|",
     ]
     memory = [
         "| workload | X_train MiB | skffnn peak MiB | sklearn peak MiB "
@@ -715,20 +915,30 @@ def results_table(results: list[dict]) -> str:
     for entry in results:
         w, s = entry["workload"], entry["summary"]
         ours, theirs = s["skffnn"], s["sklearn"]
+        n_iter = "/".join(
+            ",".join(str(n) for n in s[library]["n_iter"]) or "-"
+            for library in LIBRARIES
+        )
+        if w["task"] == "defaults":
+            defaults.append(
+                f"| {w['name']} | {w['n_train']} x {w['n_features']} "
+                f"| {_fmt(ours['fit_seconds'], '.4g')} "
+                f"| {_fmt(theirs['fit_seconds'], '.4g')} "
+                f"| {_fmt(s.get('fit_ratio'), '.2f')} | {n_iter} "
+                f"| {_kernels_cell(ours)} | {_fmt(ours['score'], '.4f')} "
+                f"| {_fmt(theirs['score'], '.4f')} | {w['repeats']} |"
+            )
+            continue
         speed.append(
             f"| {w['name']} | {w['dtype']} | {w['batch']} | {w['epochs']} "
             f"| {w['n_train']} | {_fmt(ours['epoch_seconds'], '.4g')} "
             f"| {_fmt(theirs['epoch_seconds'], '.4g')} | {_fmt(s['ratio'], '.2f')} "
-            f"| {_fmt(s.get('floor_ratio'), '.2f')} "
+            f"| {_fmt(s.get('floor_ratio'), '.2f')} | {_kernels_cell(ours)} "
             f"| {'R²' if w['task'] == 'reg' else 'accuracy'} "
             f"| {_fmt(ours['score'], '.4f')} | {_fmt(theirs['score'], '.4f')} "
             f"| {_fmt(s['gemm_fwd_bwd_flops'] / 1e9, '.1f')} "
             f"| {_fmt(100 * ours['gemm_fraction'], '.1f')} "
             f"| {_fmt(100 * theirs['gemm_fraction'], '.1f')} |"
-        )
-        n_iter = "/".join(
-            ",".join(str(n) for n in s[library]["n_iter"]) or "-"
-            for library in LIBRARIES
         )
         memory.append(
             f"| {w['name']} | {s['X_train_mib']:.1f} "
@@ -738,7 +948,15 @@ def results_table(results: list[dict]) -> str:
             f"| {_spread(entry, 'skffnn')} / {_spread(entry, 'sklearn')} "
             f"| {_fmt(s['gemm_first_layer_flops'] / 1e9, '.1f')} |"
         )
-    return "\n".join(speed) + "\n\n" + "\n".join(memory)
+    tables = ["\n".join(speed), "\n".join(memory)]
+    if len(defaults) > 2:
+        tables.append("\n".join(defaults))
+    if any("*" in line for line in speed + defaults):
+        tables.append(
+            "kernels: * = compiled by the warm-up fit; in a fresh process skffnn "
+            "would have kept this fit on NumPy (_kernels.worth_compiling)."
+        )
+    return "\n\n".join(tables)
 
 
 def table_caption(meta: dict) -> str:
@@ -762,7 +980,8 @@ def table_caption(meta: dict) -> str:
         f"load average {meta['load_average_start']:.1f} at the start, "
         f"{meta.get('load_average_end', float('nan')):.1f} at the end"
         f"{'; --quick' if meta.get('quick') else ''}"
-        f"{threads}."
+        f"{threads}; --kernels {meta.get('kernels', 'auto')}"
+        f" (numba {meta.get('numba') or 'not installed'})."
     )
 
 
@@ -820,7 +1039,8 @@ def save_plot(payload: dict, path: str) -> None:
         0.01,
         0.01,
         f"skffnn {meta['skffnn_git']['commit'][:10]}, {meta['date'][:10]}, "
-        f"{meta['nproc']} cores, {threads} BLAS thread(s)",
+        f"{meta['nproc']} cores, {threads} BLAS thread(s), "
+        f"kernels {meta.get('kernels', 'auto')}",
         fontsize=7,
         color="0.4",
     )
@@ -901,6 +1121,13 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
         "in its subprocess) and GEMM measurement (threadpoolctl); default: the "
         "libraries' own (all cores)",
     )
+    parser.add_argument(
+        "--kernels",
+        choices=("auto", "off"),
+        default="auto",
+        help="skffnn's numba kernels: auto (skffnn decides; the warm-up fit "
+        "compiles them) or off (_kernels.AVAILABLE = False in each worker)",
+    )
     parser.add_argument("--json", metavar="PATH", help="save results as JSON")
     parser.add_argument("--plot", metavar="PATH", help="save a PNG of s/epoch vs batch")
     parser.add_argument(
@@ -957,6 +1184,8 @@ def main(argv: list[str]) -> None:
     meta = machine_info()
     meta["quick"] = args.quick
     meta["threads_limit"] = args.threads
+    meta["kernels"] = args.kernels
+    meta["numba"] = numba_version()
     print_machine_info(meta)
     gemm_seconds = 0.02 if args.quick else 0.25
     workdir = Path(tempfile.mkdtemp(prefix="skffnn-bench-"))
@@ -979,7 +1208,12 @@ def main(argv: list[str]) -> None:
             files = files_by_key[key]
             results.append(
                 run_workload(
-                    workload, files, gemm_seconds, mib_by_key[key], args.threads
+                    workload,
+                    files,
+                    gemm_seconds,
+                    mib_by_key[key],
+                    args.threads,
+                    args.kernels,
                 )
             )
     finally:

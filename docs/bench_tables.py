@@ -51,17 +51,27 @@ def rows(results):
 def caption(meta):
     """Say where and when the numbers were measured."""
     threads = meta["blas"][0]["num_threads"] if meta.get("blas") else "?"
+    kernels = {"auto": "with the fast extra's kernels", "off": "NumPy only"}
+    mode = kernels.get(meta.get("kernels", "off"), "NumPy only")
     return (
         f"Measured {meta['date'][:10]} on {meta['nproc']} cores ({meta['cpu']}), "
-        f"{threads} BLAS thread(s); scikit-learn {meta['sklearn']}, "
-        f"NumPy {meta['numpy']}, skffnn {meta['skffnn']}."
+        f"{threads} BLAS thread(s), skffnn {mode}; scikit-learn "
+        f"{meta['sklearn']}, NumPy {meta['numpy']}, skffnn {meta['skffnn']}."
     )
+
+
+RESULTS = (
+    "results",
+    "results-numpy",
+    "results-2threads",
+    "results-2threads-numpy",
+)
 
 
 def write_tables(benchmarks, out):
     """Write ``<name>.csv`` and ``<name>.txt`` (the caption) per results file."""
     out.mkdir(parents=True, exist_ok=True)
-    for name in ("results", "results-2threads"):
+    for name in RESULTS:
         saved = json.loads((benchmarks / f"{name}.json").read_text())
         with open(out / f"{name}.csv", "w", newline="") as handle:
             writer = csv.writer(handle)

@@ -7,6 +7,7 @@ import warnings
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import log_loss
@@ -395,6 +396,8 @@ KERNEL_CASES = {
         {"scheduler": "constant", "activation": "identity", "eta": 0.1},
         "weighted",
     ),
+    # Only the first product touches a sparse X; the kernels see dense z.
+    "adam-relu-sparse": (FFNNClassifier, {}, "sparse"),
 }
 
 
@@ -410,12 +413,16 @@ def test_training_with_the_kernels_matches_the_numpy_path(monkeypatch, case, dty
     rng = np.random.default_rng(0)
     X = rng.normal(size=(150, 5)).astype(dtype)
     y = {
+        "sparse": rng.integers(0, 3, 150),
         "multiclass": rng.integers(0, 3, 150),
         "binary": rng.integers(0, 2, 150),
         "weighted": rng.integers(0, 2, 150),
         "regression": X[:, 0] - X[:, 1] ** 2,
     }[kind]
     weights = rng.uniform(0, 2, 150) if kind == "weighted" else None
+    if kind == "sparse":
+        X[np.abs(X) < 1] = 0
+        X = sp.csr_matrix(X)
     params = {
         "hidden_layer_sizes": (16, 8),
         "epochs": 3,

@@ -408,6 +408,7 @@ def test_training_with_the_kernels_matches_the_numpy_path(monkeypatch, case, dty
     from skffnn import _kernels
 
     if not _kernels.AVAILABLE:
+        # An optional extra: the test extra installs it, so CI always runs this.
         pytest.skip("the fast extra (numba) is not installed")
     est_class, params, kind = KERNEL_CASES[case]
     rng = np.random.default_rng(0)

@@ -385,28 +385,31 @@ def _diverged(epoch: int, what: str) -> str:
 class _Patience:
     """``n_iter_no_change`` epochs without improving by ``tol`` ends training.
 
-    When it watches a validation set, it also keeps the weights of the best
-    epoch, to be restored at the end.
+    With `keep_best` (early stopping, which restores them) it also keeps the
+    weights of the best epoch; without, it copies nothing.
     """
 
-    def __init__(self, settings: LoopSettings, best: float, theta: Array) -> None:
+    def __init__(
+        self, settings: LoopSettings, best: float, theta: Array, keep_best: bool
+    ) -> None:
         self.tol = settings.tol
         self.n_iter_no_change = settings.n_iter_no_change
         self.best = best
         self.count = 0
-        self.best_theta = theta.copy()
+        self.best_theta = theta.copy() if keep_best else None
 
     def update(self, monitored: float, theta: Array) -> bool:
         """Note this epoch's monitored loss; return whether patience ran out."""
         self.count = self.count + 1 if monitored > self.best - self.tol else 0
         if monitored < self.best:
             self.best = monitored
-            self.best_theta[:] = theta
+            if self.best_theta is not None:
+                self.best_theta[:] = theta
         return self.count > self.n_iter_no_change
 
     def restore(self, network: Network) -> None:
         """Put back the weights of the best monitored epoch, if there was one."""
-        if np.isfinite(self.best):
+        if self.best_theta is not None and np.isfinite(self.best):
             network.theta[:] = self.best_theta
 
 
@@ -595,7 +598,9 @@ class _MinibatchLoop:
         self.run, self.scheduler, self.start = run, scheduler, start
         theta = run.network.theta
         self.result = TrainingResult(best=start.best)
-        self.patience = _Patience(run.settings, start.best, theta)
+        self.patience = _Patience(
+            run.settings, start.best, theta, keep_best=run.watches_validation
+        )
         self.guard = _DivergenceGuard(theta)  # the starting weights at first
         self.step = _MinibatchStep(run, scheduler, start)
         self.epoch = _Epoch(run, self.step, start.rng)

@@ -346,7 +346,7 @@ def test_patience_counts_epochs_without_improving_by_tol():
     params = {**FFNNRegressor().get_params(), "tol": 0.1, "n_iter_no_change": 2}
     settings = check_common(params).loop
     theta = np.zeros(3)
-    patience = _Patience(settings, np.inf, theta)
+    patience = _Patience(settings, np.inf, theta, keep_best=True)
     assert not patience.update(1.0, theta + 1)  # improved
     assert not patience.update(0.95, theta + 2)  # better, but not by tol: 1
     assert not patience.update(0.93, theta + 3)  # 2

@@ -442,3 +442,14 @@ def test_same_seed_same_weights(scheme):
 def test_unknown_weight_init_is_refused():
     with pytest.raises(ValueError, match="weight_init"):
         _net().initialize(np.random.default_rng(0), "xavier")
+
+
+def test_a_state_saved_by_version_0_1_with_a_dropout_rate_still_loads():
+    network = _net(sizes=(3, 4, 1), hidden=("relu",))
+    _randomize(network)
+    state = {**network.__getstate__(), "dropout": 0.3}  # what 0.1 pickled
+    restored = Network.__new__(Network)
+    restored.__setstate__(state)
+    assert not hasattr(restored, "dropout")
+    X = np.random.default_rng(0).normal(size=(5, 3))
+    np.testing.assert_array_equal(restored.forward(X), network.forward(X))

@@ -25,6 +25,7 @@ try:
 except ImportError:  # scikit-learn < 1.9: only the fallback test runs
     ProgressBar = ScoringMonitor = None
 
+# Older scikit-learn has no callbacks to test; CI installs 1.9, so these run.
 requires_callbacks = pytest.mark.skipif(
     ScoringMonitor is None, reason="sklearn.callback needs scikit-learn >= 1.9"
 )

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from skffnn import _kernels, activations, costs, schedulers
 
+# numba is an optional extra; the test extra installs it, so CI runs these.
 needs_numba = pytest.mark.skipif(
     not _kernels.AVAILABLE, reason="numba (the fast extra) is not installed"
 )
